@@ -1,0 +1,116 @@
+"""Shape the generated project to the answers, then put it under Git.
+
+1. Overlay the files of the chosen task (``_variants/<group>/``) onto the project.
+2. Remove the files of options that were not chosen.
+3. ``git init -b main`` and a first commit (warn, never fail, when git is missing).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path.cwd()
+PACKAGE = PROJECT / "src" / "{{ cookiecutter.package_name }}"
+
+TASK = "{{ cookiecutter.task }}"
+INCLUDE_API = "{{ cookiecutter.include_api }}" == "yes"
+INCLUDE_UI = "{{ cookiecutter.include_ui }}" == "yes"
+DEPLOY_SPACE = "{{ cookiecutter.deploy_hf_space }}" == "yes"
+CI = "{{ cookiecutter.ci }}"
+LICENSE = "{{ cookiecutter.license }}"
+PROJECT_NAME = "{{ cookiecutter.project_name }}"
+AUTHOR_NAME = "{{ cookiecutter.author_name }}"
+AUTHOR_EMAIL = "{{ cookiecutter.author_email }}"
+
+# Overlay order: the task family first, then the task itself (later wins).
+VARIANT_GROUPS = {
+    "tabular-classification": ("tabular", "tabular-classification"),
+    "tabular-regression": ("tabular", "tabular-regression"),
+}
+
+
+def overlay_variants() -> None:
+    """Copy the chosen task's files into place and drop every other variant."""
+    variants = PROJECT / "_variants"
+    for group in VARIANT_GROUPS[TASK]:
+        source = variants / group
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                target = PROJECT / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(path), target)
+    shutil.rmtree(variants)
+
+
+def remove(*relative: str) -> None:
+    """Delete files or directories of the project, ignoring those already absent."""
+    for rel in relative:
+        path = PROJECT / rel
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def prune_options() -> None:
+    """Remove what the unchosen options would have needed."""
+    package = PACKAGE.relative_to(PROJECT).as_posix()
+    if not INCLUDE_API:
+        remove(f"{package}/api", "tests/api", "Dockerfile", ".dockerignore")
+    if not INCLUDE_UI:
+        remove(f"{package}/ui", "tests/ui")
+    if not DEPLOY_SPACE:
+        remove("space", ".github/workflows/deploy-space.yml")
+    if CI == "none":
+        remove(".github")
+    licenses = PROJECT / "_licenses"
+    if LICENSE != "none":
+        shutil.move(str(licenses / LICENSE), PROJECT / "LICENSE")
+    shutil.rmtree(licenses)
+
+
+def git(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run git in the project, capturing its output."""
+    return subprocess.run(["git", *args], cwd=PROJECT, capture_output=True, text=True, check=False)
+
+
+def init_git() -> None:
+    """Create the repository and its first commit; warn and carry on if git is unusable."""
+    if shutil.which("git") is None:
+        print("WARNING: git was not found; the project was generated without a repository.")
+        return
+    if (PROJECT / ".git").exists():
+        return
+    identity: list[str] = []
+    if not git("config", "user.name").stdout.strip():
+        identity += ["-c", f"user.name={AUTHOR_NAME}"]
+    if not git("config", "user.email").stdout.strip():
+        identity += ["-c", f"user.email={AUTHOR_EMAIL}"]
+    steps = (
+        ("init", "-q", "-b", "main"),
+        ("add", "--all"),
+        (*identity, "commit", "-q", "--no-verify", "-m", f"Create {PROJECT_NAME} from mlfolio"),
+    )
+    for step in steps:
+        result = git(*step)
+        if result.returncode != 0:
+            print(f"WARNING: 'git {' '.join(step)}' failed: {result.stderr.strip()}")
+            return
+
+
+def main() -> None:
+    """Shape the project, then commit it."""
+    overlay_variants()
+    prune_options()
+    init_git()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except OSError as error:
+        print(f"ERROR: could not finish the project: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,84 @@
+"""What "good" means for this regressor: target checks, scores and their plot data. Pure code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.model_selection import KFold
+
+from .schema import DataValidationError
+
+# A continuous target cannot be stratified: split at random.
+STRATIFY = False
+# The metric a model must beat the baseline on (CI gate, README, model card).
+HEADLINE = "r2"
+METRIC_LABELS = {"mae": "MAE", "rmse": "RMSE", "r2": "R²"}
+GREATER_IS_BETTER = {"mae": False, "rmse": False, "r2": True}
+# scikit-learn scorer for each metric (negated errors: greater is better), for cross-validation.
+CV_SCORERS = {"mae": "neg_mean_absolute_error", "rmse": "neg_root_mean_squared_error", "r2": "r2"}
+
+
+def validate_target(target: pd.Series) -> pd.Series:
+    """The target as floats; it must be numeric and not constant.
+
+    Raises:
+        DataValidationError: naming the target and the first non-numeric row.
+    """
+    values = pd.to_numeric(target, errors="coerce")
+    bad = values.isna() & target.notna()
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataValidationError(
+            f"target '{target.name}' must be numeric for regression, but row {position} "
+            f"holds {target.iloc[position]!r}"
+        )
+    if values.nunique() < 2:
+        raise DataValidationError(f"target '{target.name}' is constant: nothing to predict")
+    return values.astype("float64")
+
+
+def classes_of(target: pd.Series) -> list[str]:
+    """Regression has no classes."""
+    return []
+
+
+def truth(target: pd.Series, classes: list[str]) -> np.ndarray:
+    """The target values a model is scored against (`classes` is empty for regression)."""
+    return validate_target(target).to_numpy()
+
+
+def outputs(model: Any, features: pd.DataFrame) -> np.ndarray:
+    """What a fitted model is scored on: its predicted values."""
+    return np.asarray(model.predict(features), dtype=np.float64)
+
+
+def cv_splitter(folds: int, seed: int) -> KFold:
+    """Shuffled cross-validation folds."""
+    return KFold(n_splits=folds, shuffle=True, random_state=seed)
+
+
+def score(actual: np.ndarray, predicted: np.ndarray, classes: list[str]) -> dict[str, float]:
+    """Mean absolute error, root mean squared error and R²."""
+    return {
+        "mae": float(mean_absolute_error(actual, predicted)),
+        "rmse": float(root_mean_squared_error(actual, predicted)),
+        "r2": float(r2_score(actual, predicted)),
+    }
+
+
+def plot_data(
+    actual: np.ndarray, predicted: np.ndarray, classes: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Rows for DVC plots: predicted against actual, and residuals against predicted."""
+    pairs = [
+        {"actual": round(float(a), 6), "predicted": round(float(p), 6)}
+        for a, p in zip(actual, predicted, strict=True)
+    ]
+    residuals = [
+        {"predicted": row["predicted"], "residual": round(row["actual"] - row["predicted"], 6)}
+        for row in pairs
+    ]
+    return {"predicted_vs_actual": pairs, "residuals": residuals}

@@ -1,0 +1,48 @@
+"""The regressors this project can train, each a scikit-learn Pipeline with preprocessing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.dummy import DummyRegressor
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
+from xgboost import XGBRegressor
+
+from .config import Params
+from .features import build_preprocessor
+from .model_params import ModelName
+from .schema import InputSchema
+
+# The only types a saved model may contain; loading refuses anything else (see artifacts.py).
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "sklearn.compose._column_transformer._RemainderColsList",
+    "xgboost.core.Booster",
+    "xgboost.sklearn.XGBRegressor",
+]
+
+
+def build_estimator(name: ModelName, params: Params) -> Any:
+    """The bare estimator called `name`, configured from params.yaml."""
+    seed, n_jobs = params.train.seed, params.train.n_jobs
+    zoo = params.models
+    if name == "baseline":
+        return DummyRegressor(strategy=zoo.baseline.strategy)
+    if name == "ridge":
+        return Ridge(**zoo.ridge.model_dump())
+    if name == "random_forest":
+        return RandomForestRegressor(
+            **zoo.random_forest.model_dump(), random_state=seed, n_jobs=n_jobs
+        )
+    return XGBRegressor(
+        **zoo.xgboost.model_dump(), tree_method="hist", random_state=seed, n_jobs=n_jobs
+    )
+
+
+def build_model(name: ModelName, params: Params, schema: InputSchema) -> Pipeline:
+    """Preprocessing followed by the estimator."""
+    return Pipeline(
+        [("preprocess", build_preprocessor(schema)), ("model", build_estimator(name, params))]
+    )

@@ -1,0 +1,59 @@
+"""The one way to load the trained regressor and predict: used by the CLI, evaluate, API and UI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from . import artifacts
+from .schema import DataValidationError, InputSchema, conform
+
+
+class Prediction(BaseModel):
+    """The predicted value for one record."""
+
+    value: float
+
+
+class Predictor:
+    """A fitted pipeline together with its input schema and metadata."""
+
+    def __init__(self, saved: artifacts.SavedModel) -> None:
+        self.model = saved.model
+        self.schema: InputSchema = saved.schema
+        self.metadata: dict[str, Any] = saved.metadata
+        self.classes: list[str] = []
+
+    @classmethod
+    def load(cls, model_dir: Path = Path("models")) -> Predictor:
+        """Load the model directory written by training (see `artifacts.load` for errors)."""
+        return cls(artifacts.load(model_dir))
+
+    @property
+    def version(self) -> str:
+        """The model version recorded at training time."""
+        return str(self.metadata["version"])
+
+    def outputs(self, frame: pd.DataFrame) -> np.ndarray:
+        """Predicted values, one per record."""
+        return np.asarray(self.model.predict(conform(frame, self.schema)), dtype=np.float64)
+
+    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` plus a `prediction` column."""
+        result = frame.copy()
+        result["prediction"] = self.outputs(frame)
+        return result
+
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> list[Prediction]:
+        """Predict a batch of records (feature name → value)."""
+        if not records:
+            return []
+        if not all(isinstance(record, Mapping) for record in records):
+            raise DataValidationError("each record must be a mapping of feature name to value")
+        values = self.outputs(pd.DataFrame.from_records(list(records)))
+        return [Prediction(value=float(value)) for value in values]
