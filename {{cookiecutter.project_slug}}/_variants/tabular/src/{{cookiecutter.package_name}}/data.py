@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,10 @@ TEST_FILE = "test.parquet"
 SCHEMA_FILE = "schema.json"
 
 
-READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
+READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    ".csv": pd.read_csv,
+    ".parquet": pd.read_parquet,
+}
 
 
 def read_table(path: Path, role: str) -> pd.DataFrame:

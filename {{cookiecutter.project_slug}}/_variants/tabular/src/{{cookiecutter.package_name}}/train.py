@@ -101,7 +101,7 @@ def train(params: Params, data_dir: Path, model_dir: Path, settings: Settings) -
             trusted_types=TRUSTED_TYPES,
             requirements=pinned_requirements(),
         )
-        metadata = {
+        metadata: dict[str, Any] = {
             "project": PROJECT,
             "model": name,
             "version": f"{trained_at:%Y%m%d.%H%M%S}",
