@@ -18,11 +18,11 @@ os.environ.update(
     OMP_WAIT_POLICY="PASSIVE",
 )
 
-from {{ cookiecutter.package_name }}.config import Params, parse_params  # noqa: E402
-from {{ cookiecutter.package_name }}.data import prepare  # noqa: E402
-from {{ cookiecutter.package_name }}.evaluate import evaluate  # noqa: E402
-from {{ cookiecutter.package_name }}.settings import Settings  # noqa: E402
-from {{ cookiecutter.package_name }}.train import train  # noqa: E402
+from {{ cookiecutter.package_name }}.config import Params, parse_params
+from {{ cookiecutter.package_name }}.data import prepare
+from {{ cookiecutter.package_name }}.evaluate import evaluate
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.train import train
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,6 +19,7 @@ from .schema import InputSchema
 TRUSTED_TYPES = [
     "numpy.dtype",
     "sklearn.compose._column_transformer._RemainderColsList",
+    "sklearn.tree._tree.Tree",
     "xgboost.core.Booster",
     "xgboost.sklearn.XGBClassifier",
 ]

@@ -1,0 +1,61 @@
+"""The whole pipeline on shrunk params: every stage's outputs, and the MLflow record."""
+
+import json
+import shutil
+from pathlib import Path
+
+import mlflow
+from mlflow import MlflowClient
+
+from {{ cookiecutter.package_name }} import metrics
+from {{ cookiecutter.package_name }}.report import README_START, beats_baseline, update_readme
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_metrics_compare_model_baseline_and_cv(pipeline_run) -> None:
+    report = json.loads((pipeline_run.reports_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert set(report) == {"model", "baseline", "cv"}
+    assert set(report["model"]) == set(report["baseline"]) == set(metrics.CV_SCORERS)
+    assert set(report["cv"]) == {f"{m}_{s}" for m in metrics.CV_SCORERS for s in ("mean", "std")}
+    better, summary = beats_baseline(report)
+    assert better, summary
+
+
+def test_figures_plots_and_model_card_are_written(pipeline_run) -> None:
+    figures = {path.name for path in (pipeline_run.reports_dir / "figures").glob("*.png")}
+    assert {"feature_importance.png", "learning_curve.png"} <= figures
+    assert len(figures) == 4
+    for path in (pipeline_run.reports_dir / "plots").glob("*.json"):
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        assert rows, f"{path.name} is empty"
+    card = (pipeline_run.reports_dir / "model_card.md").read_text(encoding="utf-8")
+    assert "dummy baseline" in card
+    assert pipeline_run.params.data.target in card
+
+
+def test_training_is_recorded_in_mlflow(pipeline_run) -> None:
+    metadata = json.loads((pipeline_run.model_dir / "metadata.json").read_text(encoding="utf-8"))
+    mlflow.set_tracking_uri(pipeline_run.settings.mlflow_tracking_uri)
+    client = MlflowClient()
+    run = client.get_run(metadata["mlflow"]["run_id"])
+    assert run.data.params["train.model"] == pipeline_run.params.train.model
+    headline = metrics.HEADLINE
+    assert run.data.metrics[f"test_{headline}"] == pipeline_run.report["model"][headline]
+    assert run.data.metrics[f"baseline_{headline}"] == pipeline_run.report["baseline"][headline]
+    assert f"cv_{headline}_mean" in run.data.metrics
+    name = pipeline_run.settings.mlflow_registered_model_name
+    versions = client.search_model_versions(f"name = '{name}'")
+    assert [v.run_id for v in versions] == [run.info.run_id]
+    loaded = mlflow.sklearn.load_model(f"models:/{name}/{versions[0].version}")
+    assert hasattr(loaded, "predict")
+
+
+def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    shutil.copy(PROJECT_ROOT / "README.md", readme)
+    assert README_START in readme.read_text(encoding="utf-8")
+    assert update_readme(readme, pipeline_run.report) is True
+    text = readme.read_text(encoding="utf-8")
+    assert f"**{pipeline_run.report['model'][metrics.HEADLINE]:.3f}**" in text
+    assert update_readme(readme, pipeline_run.report) is False

@@ -1,0 +1,64 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from {{ cookiecutter.package_name }}.cli import app
+
+runner = CliRunner()
+HEAVY = ("torch", "mlflow", "xgboost", "sklearn", "pandas", "matplotlib")
+
+
+def test_help_imports_no_heavy_library() -> None:
+    probe = (
+        "import sys\n"
+        "from {{ cookiecutter.package_name }}.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert "prepare" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_params_command_validates_and_names_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "params.yaml"
+    bad.write_text("data: {target: y}\ntrain: {cv_folds: 1}\n", encoding="utf-8")
+    result = runner.invoke(app, ["params", "--params", str(bad)])
+    assert result.exit_code == 1
+    assert "train.cv_folds: Input should be greater than or equal to 2" in result.output
+
+
+def test_predict_writes_predictions(pipeline_run, tmp_path: Path) -> None:
+    records = tmp_path / "records.csv"
+    schema = json.loads((pipeline_run.model_dir / "schema.json").read_text(encoding="utf-8"))
+    pd.DataFrame([schema["example"]] * 3).to_csv(records, index=False)
+    output = tmp_path / "predictions.csv"
+    result = runner.invoke(
+        app, ["predict", str(records), str(output), "--model-dir", str(pipeline_run.model_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote 3 predictions" in result.output
+    predictions = pd.read_csv(output)
+    assert len(predictions) == 3
+    assert predictions["prediction"].notna().all()
+
+
+def test_predict_names_a_missing_column(pipeline_run, tmp_path: Path) -> None:
+    records = tmp_path / "records.csv"
+    pd.DataFrame({"unrelated": [1, 2]}).to_csv(records, index=False)
+    output = tmp_path / "out.csv"
+    result = runner.invoke(
+        app, ["predict", str(records), str(output), "--model-dir", str(pipeline_run.model_dir)]
+    )
+    assert result.exit_code == 1
+    assert "error: missing column(s):" in result.output
+    assert not output.exists()
