@@ -60,10 +60,12 @@ def prune_options() -> None:
     package = PACKAGE.relative_to(PROJECT).as_posix()
     if not INCLUDE_API:
         remove(f"{package}/api", "tests/api", "Dockerfile", ".dockerignore")
+        # The app's API mode: its HTTP client and the test that runs it against the API.
+        remove(f"{package}/ui/remote.py", "tests/ui/test_ui_api_mode.py")
     if not INCLUDE_UI:
         remove(f"{package}/ui", "tests/ui")
     if not DEPLOY_SPACE:
-        remove("space", ".github/workflows/deploy-space.yml")
+        remove("space", "tests/space", ".github/workflows/deploy-space.yml")
     if CI == "none":
         remove(".github")
     licenses = PROJECT / "_licenses"
