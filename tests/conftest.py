@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +66,8 @@ def install_editable(project: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def default_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project, rendered and installed once, its pipeline not yet run."""
     project = render(tmp_path_factory.mktemp("default"))
     install_editable(project)
-    yield project
+    return project

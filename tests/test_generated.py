@@ -1,0 +1,90 @@
+"""Each task's generated project, run for real: its tests, the DVC pipeline, the quality bars."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+from conftest import BIN, install_editable, render, run
+
+pytestmark = pytest.mark.slow
+
+# task → (answers, {metric: bar}) on the default data's held-out test split.
+TASKS = {
+    "tabular-classification": (
+        {"project_name": "Penguin Species Classifier"},
+        {"accuracy": 0.97, "f1_macro": 0.95},
+    ),
+    "tabular-regression": (
+        {"project_name": "Penguin Mass Regressor"},
+        {"r2": 0.80},
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=list(TASKS))
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    answers, bars = TASKS[request.param]
+    root = tmp_path_factory.mktemp(request.param)
+    project = render(root, task=request.param, **answers)
+    install_editable(project)
+    return project, bars, root
+
+
+def stage_lines(output: str) -> dict[str, str]:
+    """'ran' or 'skipped' for each stage of a `dvc repro` output."""
+    states = {}
+    for stage in ("prepare", "train", "evaluate"):
+        if re.search(rf"Stage '{stage}' didn't change, skipping", output):
+            states[stage] = "skipped"
+        elif re.search(rf"Running stage '{stage}'", output):
+            states[stage] = "ran"
+    return states
+
+
+def test_generated_tests_pass(project) -> None:
+    path, _, _ = project
+    result = run(BIN / "pytest", "-q", "-p", "no:cacheprovider", cwd=path)
+    assert re.search(r"\d+ passed", result.stdout)
+    assert "failed" not in result.stdout
+
+
+def test_dvc_pipeline_meets_the_bars_and_is_reproducible(project) -> None:
+    path, bars, root = project
+    first = run(BIN / "dvc", "repro", cwd=path)
+    assert stage_lines(first.stdout) == {"prepare": "ran", "train": "ran", "evaluate": "ran"}
+
+    report = json.loads((path / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert set(report) == {"model", "baseline", "cv"}
+    for metric, bar in bars.items():
+        assert report["model"][metric] >= bar, (metric, report)
+        assert report["baseline"][metric] < report["model"][metric]
+    run(BIN / path.name, "check-baseline", cwd=path)
+
+    # Nothing changed: nothing runs.
+    second = run(BIN / "dvc", "repro", cwd=path)
+    assert stage_lines(second.stdout) == {
+        "prepare": "skipped", "train": "skipped", "evaluate": "skipped",
+    }  # fmt: skip
+
+    # A training parameter changed: train and evaluate run again, prepare does not.
+    params_file = path / "params.yaml"
+    params = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    params["train"]["cv_folds"] = 3
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+    third = run(BIN / "dvc", "repro", cwd=path)
+    assert stage_lines(third.stdout) == {"prepare": "skipped", "train": "ran", "evaluate": "ran"}
+
+    # The local remote (a directory beside the project) receives data and model.
+    run(BIN / "dvc", "push", cwd=path)
+    storage = root / f"{path.name}-dvc-storage"
+    assert sum(1 for item in storage.rglob("*") if item.is_file()) >= 3
+
+    # The README's results table comes from metrics.json.
+    run(BIN / path.name, "report", cwd=path)
+    readme = (path / "README.md").read_text(encoding="utf-8")
+    headline = next(iter(bars))
+    current = json.loads((path / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert f"**{current['model'][headline]:.3f}**" in readme

@@ -1,0 +1,189 @@
+"""Every option combination renders: the exact file tree, no template syntax left, valid configs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import render
+
+TASKS = ("tabular-classification", "tabular-regression")
+# (include_ui, deploy_hf_space): a Space needs the UI.
+UI_SPACE = (("yes", "yes"), ("yes", "no"), ("no", "no"))
+REMOTES = ("local", "s3", "gcs", "azure")
+PYTHONS = ("3.11", "3.12", "3.13")
+LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "none")
+
+# Structural options in full; the others cycle through their values across the combinations.
+COMBINATIONS = [
+    {
+        "task": task,
+        "include_api": api,
+        "include_ui": ui,
+        "deploy_hf_space": space,
+        "ci": ci,
+        "dvc_remote": REMOTES[i % len(REMOTES)],
+        "python_version": PYTHONS[i % len(PYTHONS)],
+        "license": LICENSES[i % len(LICENSES)],
+    }
+    for i, (task, api, (ui, space), ci) in enumerate(
+        itertools.product(TASKS, ("yes", "no"), UI_SPACE, ("github-actions", "none"))
+    )
+]
+
+PKG = "src/penguin_species_classifier"
+CORE = {
+    ".dvc/.gitignore", ".dvc/config", ".dvcignore", ".env.example", ".gitignore",
+    "Makefile", "README.md", "data/raw/.gitkeep", "dvc.yaml", "params.yaml", "pyproject.toml",
+    *(f"{PKG}/{name}.py" for name in (
+        "__init__", "artifacts", "batch", "cli", "config", "data", "errors", "evaluate",
+        "features", "figures", "files", "metrics", "model_params", "models", "plots",
+        "predictor", "report", "schema", "settings", "tracking", "train",
+    )),
+    "tests/conftest.py",
+    *(f"tests/unit/test_{name}.py" for name in (
+        "cli", "config", "data", "files", "metrics", "models", "predictor", "schema",
+    )),
+    "tests/pipeline/test_pipeline.py",
+}  # fmt: skip
+LICENSED = {"LICENSE"}
+
+
+def option_files(project: Path, prefixes: tuple[str, ...]) -> set[str]:
+    return {p for p in tracked(project) if p.startswith(prefixes)}
+
+
+def tracked(project: Path) -> set[str]:
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict[str, str], Path]]:
+    root = tmp_path_factory.mktemp("combinations")
+    return [(answers, render(root / str(i), **answers)) for i, answers in enumerate(COMBINATIONS)]
+
+
+@pytest.fixture(scope="module")
+def full_trees(rendered) -> dict[str, set[str]]:
+    """The tree of the project with every option on, per task."""
+    return {
+        answers["task"]: tracked(project)
+        for answers, project in rendered
+        if (answers["include_api"], answers["deploy_hf_space"], answers["ci"])
+        == ("yes", "yes", "github-actions")
+    }
+
+
+OPTION_PREFIXES = {
+    "api": (f"{PKG}/api/", "tests/api/", "Dockerfile", ".dockerignore"),
+    "ui": (f"{PKG}/ui/", "tests/ui/"),
+    "space": ("space/", ".github/workflows/deploy-space.yml"),
+    "ci": (".github/",),
+}
+
+
+def test_every_combination_has_exactly_its_files(rendered, full_trees) -> None:
+    for answers, project in rendered:
+        full = full_trees[answers["task"]]
+        expected = set(full) - LICENSED
+        if answers["license"] != "none":
+            expected |= LICENSED
+        off = {
+            "api": answers["include_api"] == "no",
+            "ui": answers["include_ui"] == "no",
+            "space": answers["deploy_hf_space"] == "no",
+            "ci": answers["ci"] == "none",
+        }
+        for option, removed in off.items():
+            if removed:
+                expected -= {p for p in full if p.startswith(OPTION_PREFIXES[option])}
+        assert tracked(project) == expected, answers
+        # The core is present in every combination, and nothing of the template's own shows.
+        assert tracked(project) >= CORE, answers
+        assert not any(p.startswith(("_variants", "_licenses")) for p in tracked(project))
+
+
+def test_option_files_exist_when_chosen(full_trees) -> None:
+    for tree in full_trees.values():
+        for option, prefixes in OPTION_PREFIXES.items():
+            if option == "ui" and not any(p.startswith(f"{PKG}/ui/") for p in tree):
+                continue  # the UI option adds files once the app exists
+            if option == "api" and not any(p.startswith(f"{PKG}/api/") for p in tree):
+                continue
+            assert any(p.startswith(prefixes) for p in tree), option
+
+
+def test_no_template_syntax_is_left(rendered) -> None:
+    # GitHub Actions expressions (${{ ... }}) are meant to stay.
+    leftover = re.compile(r"(?<!\$)\{\{|\{%|cookiecutter\.")
+    for answers, project in rendered:
+        for rel in tracked(project):
+            path = project / rel
+            if path.suffix == ".png":
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert not leftover.search(text), f"{rel} in {answers}"
+
+
+def test_configs_parse_and_follow_the_answers(rendered) -> None:
+    for answers, project in rendered:
+        pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
+        assert pyproject["project"]["scripts"] == {
+            "penguin-species-classifier": "penguin_species_classifier.cli:app"
+        }
+        params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
+        target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}
+        assert params["data"]["target"] == target[answers["task"]]
+        stages = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+        assert list(stages) == ["prepare", "train", "evaluate"]
+        for rel in tracked(project):
+            if rel.endswith((".yml", ".yaml")):
+                yaml.safe_load((project / rel).read_text(encoding="utf-8"))
+            elif rel.endswith(".json"):
+                json.loads((project / rel).read_text(encoding="utf-8"))
+        remote = (project / ".dvc" / "config").read_text(encoding="utf-8")
+        scheme = {"local": "url = ../../", "s3": "s3://", "gcs": "gs://", "azure": "azure://"}
+        assert scheme[answers["dvc_remote"]] in remote
+
+
+def test_licence_follows_the_answer(rendered) -> None:
+    first_lines = {"MIT": "MIT License", "Apache-2.0": "Apache License", "BSD-3-Clause": "BSD 3"}
+    for answers, project in rendered:
+        licence = project / "LICENSE"
+        if answers["license"] == "none":
+            assert not licence.exists()
+        else:
+            assert first_lines[answers["license"]] in licence.read_text(encoding="utf-8")[:200]
+
+
+def test_regression_project_mentions_no_classification_code(rendered) -> None:
+    for answers, project in rendered:
+        if answers["task"] != "tabular-regression":
+            continue
+        source = "\n".join(
+            (project / rel).read_text(encoding="utf-8")
+            for rel in tracked(project)
+            if rel.endswith(".py")
+        )
+        for word in ("predict_proba", "LogisticRegression", "roc_auc", "XGBClassifier"):
+            assert word not in source, word
+        assert "torch" not in (project / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_generated_repository_is_clean(rendered) -> None:
+    for answers, project in rendered[:2]:
+        status = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
+        )
+        assert status.stdout == "", answers
