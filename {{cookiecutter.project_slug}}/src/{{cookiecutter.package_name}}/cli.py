@@ -128,12 +128,13 @@ def report(
         "README.md"
     ),
 ) -> None:
-    """Print the results table and write it into the README's results section."""
+    """Print the results table; write it and the figures into the README's results section."""
     from .report import read_metrics, results_table, update_readme
 
     results = _run(read_metrics, metrics)
     typer.echo(results_table(results))
-    changed = _run(update_readme, readme, results)
+    figures = sorted((metrics.parent / "figures").glob("*.png"))
+    changed = _run(update_readme, readme, results, figures)
     typer.echo(f"{readme}: {'updated' if changed else 'already up to date'}")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +57,19 @@ def beats_baseline(report: dict[str, Any], metric: str = HEADLINE) -> tuple[bool
     return better, f"model {metric} {model:.4f} {verdict} the dummy baseline's {baseline:.4f}"
 
 
-def update_readme(readme: Path, report: dict[str, Any]) -> bool:
-    """Replace the README's results section with the current table; True if it changed."""
+def update_readme(readme: Path, report: dict[str, Any], figures: Sequence[Path] = ()) -> bool:
+    """Replace the README's results section with the table and figures; True if it changed."""
     text = readme.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
     if not pattern.search(text):
         raise ReportError(f"{readme} has no '{README_START}' … '{README_END}' section")
-    updated = pattern.sub(
-        lambda _: f"{README_START}\n{results_table(report)}\n{README_END}", text, count=1
+    images = "\n".join(
+        f'<img src="{Path(os.path.relpath(figure, readme.parent)).as_posix()}" '
+        f'alt="{figure.stem.replace("_", " ")}" width="49%">'
+        for figure in figures
     )
+    section = "\n\n".join(part for part in (results_table(report), images) if part)
+    updated = pattern.sub(lambda _: f"{README_START}\n{section}\n{README_END}", text, count=1)
     if updated != text:
         readme.write_text(updated, encoding="utf-8")
     return updated != text

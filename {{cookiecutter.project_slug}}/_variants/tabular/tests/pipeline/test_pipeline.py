@@ -55,7 +55,9 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     shutil.copy(PROJECT_ROOT / "README.md", readme)
     assert README_START in readme.read_text(encoding="utf-8")
-    assert update_readme(readme, pipeline_run.report) is True
+    figures = sorted((pipeline_run.reports_dir / "figures").glob("*.png"))
+    assert update_readme(readme, pipeline_run.report, figures) is True
     text = readme.read_text(encoding="utf-8")
     assert f"**{pipeline_run.report['model'][metrics.HEADLINE]:.3f}**" in text
-    assert update_readme(readme, pipeline_run.report) is False
+    assert text.count("<img src=") == len(figures) == 4
+    assert update_readme(readme, pipeline_run.report, figures) is False
