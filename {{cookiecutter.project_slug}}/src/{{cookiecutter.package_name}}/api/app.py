@@ -1,0 +1,234 @@
+"""The FastAPI app: health, readiness, model metadata and batched predictions.
+
+`create_app()` builds the request types from the model directory's saved input schema; the model
+itself is loaded once, in the lifespan. A missing or broken model does not stop the process:
+/ready answers 503 with the reason, so an orchestrator (or a person) can read what is wrong.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+
+from .. import PROJECT
+from ..artifacts import SCHEMA_FILE
+from ..errors import ProjectError
+from ..predictor import Prediction, Predictor
+from ..schema import InputSchema
+from .batching import Batcher
+from .limits import BodySizeLimit
+from .records import request_model
+from .schemas import ErrorResponse, Health, Metadata, PredictResponse, Ready
+from .settings import ServeSettings
+
+log = logging.getLogger(__name__)
+
+# Every user-facing message of the API, in one place.
+NOT_LOADED = "the model is not loaded: {reason}"
+SCHEMA_CHANGED = (
+    "the model in '{model_dir}' has a different input schema than when the API started; "
+    "restart the API to serve it"
+)
+NO_SCHEMA_AT_START = (
+    "'{path}' was missing when the API started, so requests cannot be validated; "
+    "restart the API once the model is trained"
+)
+TOO_MANY_RECORDS = (
+    "too many records: {count} in one request; the limit is {limit} (MAX_RECORDS_PER_REQUEST)"
+)
+INVALID_REQUEST = "invalid request: {problems}"
+INTERNAL_ERROR = "internal server error; the server log has the details"
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in (
+        (413, "Too many records, or a body over the size limit"),
+        (422, "A record does not match the model's input schema"),
+        (503, "The model is not loaded (the message says why)"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Service:
+    """What the lifespan loaded: the predictor, its batcher and its description."""
+
+    predictor: Predictor
+    batcher: Batcher[Prediction]
+    metadata: Metadata
+
+
+def read_schema(model_dir: Path) -> InputSchema | None:
+    """The saved input schema of the model in `model_dir`, or None when there is none yet."""
+    path = model_dir / SCHEMA_FILE
+    try:
+        return InputSchema.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError):
+        return None
+
+
+def read_test_metrics(path: Path) -> dict[str, float] | None:
+    """The model's test-set metrics from the evaluation's metrics.json, when present."""
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8"))["model"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def describe(predictor: Predictor, metrics_path: Path) -> Metadata:
+    """The /metadata answer for the loaded model."""
+    metadata = predictor.metadata
+    return Metadata(
+        model=str(metadata["model"]),
+        version=predictor.version,
+        trained_at=str(metadata["trained_at"]),
+        target=predictor.schema.target,
+        classes=predictor.classes,
+        data_hash=predictor.schema.data_hash,
+        metrics={"cv": metadata.get("cv"), "test": read_test_metrics(metrics_path)},
+    )
+
+
+def field_path(location: tuple[Any, ...]) -> str:
+    """('body', 'records', 0, 'island') → 'records[0].island'."""
+    path = ""
+    for part in location[1:] if location and location[0] == "body" else location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or "body"
+
+
+def _error(status: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(ErrorResponse(detail=detail, **extra).model_dump(), status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = []
+        for problem in error.errors():
+            location = tuple(problem.get("loc", ()))
+            message = str(problem.get("msg", "invalid value"))
+            if problem.get("type") == "json_invalid":
+                # The location of a JSON syntax error is a character offset, not a field.
+                reason = problem.get("ctx", {}).get("error", "not valid JSON")
+                message += f": {reason} at character {location[-1]}"
+                location = ("body",)
+            errors.append({"field": field_path(location), "message": message})
+        shown = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        if len(errors) > 5:
+            shown += f"; and {len(errors) - 5} more"
+        return _error(422, INVALID_REQUEST.format(problems=shown), errors=errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        response = _error(error.status_code, str(error.detail))
+        response.headers.update(error.headers or {})
+        return response
+
+    @app.exception_handler(ProjectError)
+    async def project_error(_: Request, error: ProjectError) -> JSONResponse:
+        return _error(422, str(error))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=error)
+        return _error(500, INTERNAL_ERROR)
+
+
+def create_app(settings: ServeSettings | None = None) -> FastAPI:
+    """Build the API for the model in `settings.model_dir` (default: from the environment)."""
+    settings = settings or ServeSettings()
+    schema = read_schema(settings.model_dir)
+    # Without a schema there is nothing to validate against; /predict then answers 503.
+    body_type: Any = request_model(schema) if schema else dict[str, list[dict[str, Any]]]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.service = None
+        app.state.not_ready = "the model is loading"
+        try:
+            predictor = await asyncio.to_thread(Predictor.load, settings.model_dir)
+            if schema is None:
+                raise ProjectError(NO_SCHEMA_AT_START.format(path=settings.model_dir / SCHEMA_FILE))
+            if predictor.schema != schema:
+                raise ProjectError(SCHEMA_CHANGED.format(model_dir=settings.model_dir))
+            metadata = describe(predictor, settings.metrics_path)
+        except Exception as error:
+            # Keep serving /health and /ready so the reason can be read.
+            app.state.not_ready = str(error) if isinstance(error, ProjectError) else repr(error)
+            log.error(NOT_LOADED.format(reason=app.state.not_ready))
+            yield
+            return
+        async with Batcher(
+            predictor.predict, settings.batch_max_size, settings.batch_max_wait_ms
+        ) as batcher:
+            app.state.service = Service(predictor, batcher, metadata)
+            log.info("serving %s model version %s", metadata.model, metadata.version)
+            yield
+            stats = batcher.stats
+            log.info(
+                "answered %d prediction requests with %d model calls", stats.requests, stats.calls
+            )
+
+    try:
+        app_version = version(PROJECT)
+    except PackageNotFoundError:
+        app_version = "0.0.0"
+    app = FastAPI(
+        title=PROJECT,
+        version=app_version,
+        description="Predictions of the trained model, validated against its input schema.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    _install_error_handlers(app)
+
+    def service(request: Request) -> Service:
+        current: Service | None = request.app.state.service
+        if current is None:
+            raise HTTPException(503, NOT_LOADED.format(reason=request.app.state.not_ready))
+        return current
+
+    @app.get("/health", response_model=Health, tags=["probes"])
+    async def health() -> Health:
+        """Liveness: 200 whenever the process answers."""
+        return Health()
+
+    @app.get("/ready", response_model=Ready, tags=["probes"], responses={503: ERROR_RESPONSES[503]})
+    async def ready(request: Request) -> Ready:
+        """Readiness: 200 once the model is loaded; 503 with the reason otherwise."""
+        return Ready(model_version=service(request).predictor.version)
+
+    @app.get(
+        "/metadata", response_model=Metadata, tags=["model"], responses={503: ERROR_RESPONSES[503]}
+    )
+    async def metadata(request: Request) -> Metadata:
+        """The served model: name, version, training time, metrics and training-data hash."""
+        return service(request).metadata
+
+    @app.post("/predict", response_model=PredictResponse, tags=["model"], responses=ERROR_RESPONSES)
+    async def predict(body: body_type, request: Request) -> PredictResponse:
+        """Predict a batch of records; each gets its prediction, in order."""
+        current = service(request)
+        records = body.records if isinstance(body, BaseModel) else body["records"]
+        if len(records) > settings.max_records_per_request:
+            raise HTTPException(
+                413,
+                TOO_MANY_RECORDS.format(count=len(records), limit=settings.max_records_per_request),
+            )
+        rows: list[Mapping[str, Any]] = [record.model_dump(by_alias=True) for record in records]
+        predictions = await current.batcher.submit(rows)
+        return PredictResponse(predictions=predictions, model_version=current.predictor.version)
+
+    return app
