@@ -41,7 +41,7 @@ def test_missing_section_is_named(raw_params: dict[str, Any]) -> None:
 def test_params_are_frozen(raw_params: dict[str, Any]) -> None:
     params = parse_params(raw_params)
     with pytest.raises(ValueError, match="frozen"):
-        params.train.cv_folds = 3  # type: ignore[misc]
+        params.train.cv_folds = 3
 
 
 def test_missing_and_invalid_files(tmp_path: Path) -> None:
