@@ -185,3 +185,24 @@ def check_baseline(metrics: MetricsOption = Path("reports/metrics.json")) -> Non
     typer.echo(summary)
     if not better:
         raise typer.Exit(code=1)
+{%- if cookiecutter.include_ui == "yes" %}
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    model_dir: ModelDirOption = Path("models"),
+    reports_dir: Annotated[
+        Path, typer.Option("--reports-dir", help="Metrics, figures and model card to show.")
+    ] = Path("reports"),
+) -> None:
+    """Start the Streamlit app on http://HOST:PORT.
+
+    It predicts from a form or a CSV file and shows the model's results{% if cookiecutter.include_api == "yes" %}; set API_URL to
+    predict through a running prediction API instead of loading the model{% endif %}.
+    """
+    from .ui.launch import run_app
+
+    raise typer.Exit(code=_run(run_app, host, port, model_dir, reports_dir))
+{%- endif %}

@@ -1,0 +1,1 @@
+"""The Streamlit app (`app.py`) and what it needs: settings, prediction backends, uploads."""

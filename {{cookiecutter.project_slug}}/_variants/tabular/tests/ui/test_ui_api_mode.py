@@ -1,0 +1,115 @@
+"""The app with API_URL set: predictions come from the real API, served by uvicorn on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+import uvicorn
+from streamlit.testing.v1 import AppTest
+
+import {{ cookiecutter.package_name }}
+from {{ cookiecutter.package_name }}.api import create_app
+from {{ cookiecutter.package_name }}.api.settings import ServeSettings
+from {{ cookiecutter.package_name }}.predictor import Predictor
+from {{ cookiecutter.package_name }}.ui.outputs import headline
+from {{ cookiecutter.package_name }}.ui.remote import UNREACHABLE, ApiError, RemoteBackend
+
+APP = Path({{ cookiecutter.package_name }}.__file__).parent / "ui" / "app.py"
+
+
+@pytest.fixture(scope="module")
+def api_url(pipeline_run: Any) -> Iterator[str]:
+    """The prediction API for the test model, served on a free loopback port until the end."""
+    settings = ServeSettings(
+        model_dir=pipeline_run.model_dir, metrics_path=pipeline_run.reports_dir / "metrics.json"
+    )
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not _ready(url):
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"the API did not become ready on {url}")
+        time.sleep(0.1)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=15)
+    listener.close()
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/ready", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def run_app(monkeypatch: pytest.MonkeyPatch, model_dir: Path, api_url: str) -> AppTest:
+    monkeypatch.setenv("MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("API_URL", api_url)
+    monkeypatch.setenv("API_TIMEOUT_S", "5")
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not app.exception
+    return app
+
+
+def test_the_form_predicts_through_the_api(
+    api_url: str, pipeline_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = run_app(monkeypatch, pipeline_run.model_dir, api_url)
+    app.button(key="predict").click().run()
+
+    assert not app.exception
+    assert not app.error
+    predictor = Predictor.load(pipeline_run.model_dir)
+    (expected,) = predictor.predict([predictor.schema.example])
+    assert app.metric[0].value == headline(expected)
+    assert api_url in "\n".join(str(element.value) for element in app.sidebar.markdown)
+
+
+def test_a_csv_through_the_api_matches_the_local_predictions(
+    api_url: str, pipeline_run: Any
+) -> None:
+    predictor = Predictor.load(pipeline_run.model_dir)
+    remote = RemoteBackend.for_model_dir(api_url, pipeline_run.model_dir, batch_size=16)
+    test = pd.read_parquet(pipeline_run.data_dir / "test.parquet")
+
+    shown = remote.predict_frame(test)
+
+    pd.testing.assert_frame_equal(shown, predictor.predict_frame(test), check_exact=False)
+    assert remote.model_version == predictor.version
+
+
+def test_an_api_that_refuses_a_record_shows_its_reason(api_url: str, pipeline_run: Any) -> None:
+    remote = RemoteBackend.for_model_dir(api_url, pipeline_run.model_dir)
+    category = next(f for f in remote.schema.features if f.kind == "category")
+    record = {**remote.schema.example, category.name: "not-a-category"}
+
+    with pytest.raises(ApiError, match=rf"answered 422 Unprocessable Entity: .*{category.name}"):
+        remote.predict([record])
+
+
+def test_an_unreachable_api_is_a_clear_error(
+    pipeline_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    app = run_app(monkeypatch, pipeline_run.model_dir, closed)
+    app.button(key="predict").click().run()
+
+    assert not app.exception
+    assert not app.metric
+    prefix = UNREACHABLE.format(url=closed, reason="")
+    assert app.error[0].value.startswith(prefix)

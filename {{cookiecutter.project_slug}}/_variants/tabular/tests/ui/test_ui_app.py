@@ -1,0 +1,191 @@
+"""The Streamlit app, run by Streamlit's AppTest against the small model of `pipeline_run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import {{ cookiecutter.package_name }}
+from {{ cookiecutter.package_name }}.predictor import Predictor
+from {{ cookiecutter.package_name }}.schema import InputSchema
+from {{ cookiecutter.package_name }}.ui.outputs import headline
+
+APP = Path({{ cookiecutter.package_name }}.__file__).parent / "ui" / "app.py"
+
+
+@pytest.fixture
+def predictor(pipeline_run: Any) -> Predictor:
+    return Predictor.load(pipeline_run.model_dir)
+
+
+@pytest.fixture
+def app(pipeline_run: Any, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app after its first run, predicting in-process with the test model."""
+    monkeypatch.setenv("MODEL_DIR", str(pipeline_run.model_dir))
+    monkeypatch.setenv("REPORTS_DIR", str(pipeline_run.reports_dir))
+    monkeypatch.delenv("API_URL", raising=False)
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not app.exception
+    return app
+
+
+def in_range_record(pipeline_run: Any, schema: InputSchema) -> dict[str, Any]:
+    """A complete test-split row whose numbers lie inside the training ranges of the form."""
+    test = pd.read_parquet(pipeline_run.data_dir / "test.parquet")[schema.names].dropna()
+    inside = pd.Series(True, index=test.index)
+    for feature in schema.features:
+        if feature.kind == "number":
+            low, high = feature.minimum or 0.0, feature.maximum or 0.0
+            inside &= test[feature.name].between(low, high)
+    return dict(test[inside].iloc[0])
+
+
+def fill_form(app: AppTest, schema: InputSchema, record: dict[str, Any]) -> None:
+    for feature in schema.features:
+        key = f"feature:{feature.name}"
+        value = record[feature.name]
+        if feature.kind == "category":
+            app.selectbox(key=key).set_value(str(value))
+        else:
+            app.number_input(key=key).set_value(int(value) if feature.integer else float(value))
+
+
+def upload(app: AppTest, name: str, content: bytes) -> AppTest:
+    app.file_uploader(key="batch").set_value((name, content, "text/csv"))
+    return app.run()
+
+
+def test_the_form_is_built_from_the_schema(app: AppTest, predictor: Predictor) -> None:
+    for feature in predictor.schema.features:
+        key = f"feature:{feature.name}"
+        if feature.kind == "category":
+            assert list(app.selectbox(key=key).options) == list(feature.categories)
+        else:
+            widget = app.number_input(key=key)
+            assert (widget.min, widget.max) == (feature.minimum, feature.maximum)
+    nullable = [feature.name for feature in predictor.schema.features if feature.nullable]
+    assert list(app.multiselect(key="missing").options) == nullable
+
+
+def test_filling_the_form_predicts_what_the_predictor_does(
+    app: AppTest, predictor: Predictor, pipeline_run: Any
+) -> None:
+    record = in_range_record(pipeline_run, predictor.schema)
+    fill_form(app, predictor.schema, record)
+    app.button(key="predict").click().run()
+
+    assert not app.exception
+    assert not app.error
+    (expected,) = predictor.predict([record])
+    assert app.metric[0].label == f"Predicted {predictor.schema.target}"
+    assert app.metric[0].value == headline(expected)
+
+
+def form_values(app: AppTest, schema: InputSchema) -> dict[str, Any]:
+    return {
+        feature.name: (
+            app.selectbox(key=f"feature:{feature.name}").value
+            if feature.kind == "category"
+            else app.number_input(key=f"feature:{feature.name}").value
+        )
+        for feature in schema.features
+    }
+
+
+def test_unknown_values_are_sent_as_missing(app: AppTest, predictor: Predictor) -> None:
+    schema = predictor.schema
+    nullable = [feature.name for feature in schema.features if feature.nullable]
+    app.multiselect(key="missing").set_value(nullable)
+    app.button(key="predict").click().run()
+
+    assert not app.exception
+    assert not app.error
+    record = {**form_values(app, schema), **dict.fromkeys(nullable)}
+    (expected,) = predictor.predict([record])
+    assert app.metric[0].value == headline(expected)
+
+
+def test_an_uploaded_csv_is_predicted_and_offered_for_download(
+    app: AppTest, predictor: Predictor, pipeline_run: Any
+) -> None:
+    test = pd.read_parquet(pipeline_run.data_dir / "test.parquet")
+    app = upload(app, "penguins.csv", test.to_csv(index=False).encode())
+
+    assert not app.exception
+    assert not app.error
+    assert app.success[0].value == f"{len(test)} predictions"
+    shown = app.dataframe[0].value
+    expected = predictor.predict_frame(test)
+    assert list(shown.columns) == list(expected.columns)
+    pd.testing.assert_series_equal(
+        shown["prediction"], expected["prediction"], check_names=False, check_dtype=False
+    )
+    assert app.download_button(key="download").label == "Download predictions (CSV)"
+
+
+def test_a_csv_with_a_misnamed_column_names_it(app: AppTest, predictor: Predictor) -> None:
+    schema = predictor.schema
+    renamed = schema.names[1]
+    frame = pd.DataFrame([schema.example]).rename(columns={renamed: "mystery"})
+    app = upload(app, "bad.csv", frame.to_csv(index=False).encode())
+
+    assert not app.exception
+    assert not app.dataframe
+    assert app.error[0].value == (
+        f"bad.csv is missing column(s): {renamed}; not used by the model: mystery. "
+        f"Expected columns: {', '.join(schema.names)}"
+    )
+
+
+def test_a_csv_with_text_in_a_numeric_column_names_the_column(
+    app: AppTest, predictor: Predictor
+) -> None:
+    number = next(f.name for f in predictor.schema.features if f.kind == "number")
+    frame = pd.DataFrame([predictor.schema.example] * 2)
+    frame[number] = frame[number].astype(object)
+    frame.loc[1, number] = "n/a?"
+    app = upload(app, "typo.csv", frame.to_csv(index=False).encode())
+
+    assert not app.exception
+    assert not app.dataframe
+    assert f"column '{number}' must be numeric" in app.error[0].value
+    assert "row 1" in app.error[0].value
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty.csv is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "empty.csv could not be read as CSV"),
+    ],
+)
+def test_a_file_that_is_not_a_csv_table_is_refused(
+    app: AppTest, content: bytes, message: str
+) -> None:
+    app = upload(app, "empty.csv", content)
+
+    assert not app.exception
+    assert app.error[0].value.startswith(message)
+
+
+def test_the_model_tab_shows_metrics_figures_and_card(app: AppTest, pipeline_run: Any) -> None:
+    markdown = "\n".join(str(element.value) for element in app.markdown)
+    assert "| metric (test split) | model | dummy baseline |" in markdown
+    assert "# Model card" in markdown
+    figures = sorted((pipeline_run.reports_dir / "figures").glob("*.png"))
+    assert figures
+    assert len(app.get("image")) == len(figures)
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.delenv("API_URL", raising=False)
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+
+    assert not app.exception
+    assert app.error[0].value.startswith(f"no trained model in '{tmp_path / 'models'}'")
+    assert not app.tabs
