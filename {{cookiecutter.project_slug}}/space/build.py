@@ -1,0 +1,174 @@
+"""Build the Hugging Face Space bundle: the Streamlit app, the trained model, pinned requirements.
+
+`make space` writes it to build/space/ and `make deploy-space` uploads that folder. The bundle
+is self-contained: the Space's Docker build installs its `requirements.txt` and runs `app.py`,
+and needs nothing else from this repository.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import tomllib
+from importlib import metadata
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+
+from {{ cookiecutter.package_name }}.artifacts import METADATA_FILE, MODEL_FILE, SCHEMA_FILE, load
+from {{ cookiecutter.package_name }}.errors import ProjectError
+from {{ cookiecutter.package_name }}.report import read_metrics, results_table
+from {{ cookiecutter.package_name }}.ui.settings import UISettings
+
+SOURCES = Path(__file__).resolve().parent
+ROOT = SOURCES.parent
+PACKAGE = "{{ cookiecutter.package_name }}"
+TITLE = "{{ cookiecutter.project_name }}"
+# Copied from space/ as they are.
+STATIC_FILES = ("Dockerfile", "app.py", ".streamlit/config.toml")
+# The Space is a Linux container (see the Dockerfile): requirements are chosen for it.
+TARGET = {
+    "os_name": "posix",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "python_version": "{{ cookiecutter.python_version }}",
+    "python_full_version": "{{ cookiecutter.python_version }}.0",
+}
+# A distribution that is the same library as another one installed on other platforms.
+SAME_LIBRARY = {"xgboost-cpu": "xgboost"}
+
+
+class BundleError(ProjectError):
+    """The bundle cannot be built; the message says what is missing."""
+
+
+def runtime_requirements(pyproject: Path) -> list[Requirement]:
+    """What the app needs on the Space: the project's dependencies and its `ui` extra."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    specs = [*project["dependencies"], *project["optional-dependencies"]["ui"]]
+    environment = {**default_environment(), **TARGET}
+    requirements = [Requirement(spec) for spec in specs]
+    return [req for req in requirements if req.marker is None or req.marker.evaluate(environment)]
+
+
+def installed_version(requirement: Requirement) -> str:
+    """The version installed here (the one the tests ran with), checked against the range."""
+    for name in (requirement.name, SAME_LIBRARY.get(requirement.name)):
+        if name is None:
+            continue
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+        if not requirement.specifier.contains(version, prereleases=True):
+            raise BundleError(f"{name} {version} is installed, but the project needs {requirement}")
+        return version
+    raise BundleError(
+        f"{requirement.name} is not installed, so its version cannot be pinned: "
+        "run `make setup` first"
+    )
+
+
+def pinned_requirements(pyproject: Path) -> str:
+    """requirements.txt: every runtime requirement pinned with == to the installed version."""
+    lines = set()
+    for requirement in runtime_requirements(pyproject):
+        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+        lines.add(f"{requirement.name}{extras}=={installed_version(requirement)}")
+    return "\n".join(sorted(lines, key=str.lower)) + "\n"
+
+
+def front_matter(pyproject: Path) -> dict[str, Any]:
+    """The Space's configuration: the README's YAML front matter (Docker SDK, Streamlit port)."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    config: dict[str, Any] = {
+        "title": TITLE,
+        "emoji": "📊",
+        "colorFrom": "blue",
+        "colorTo": "green",
+        "sdk": "docker",
+        "app_port": 8501,
+        "pinned": False,
+    }
+    if isinstance(project.get("license"), str):
+        config["license"] = project["license"].lower()
+    return config
+
+
+def readme(pyproject: Path, reports_dir: Path) -> str:
+    """The Space's README: front matter, space/README.md, and the results table if evaluated."""
+    config = yaml.safe_dump(front_matter(pyproject), allow_unicode=True, sort_keys=False)
+    text = f"---\n{config}---\n\n" + (SOURCES / "README.md").read_text(encoding="utf-8")
+    if (reports_dir / "metrics.json").is_file():
+        table = results_table(read_metrics(reports_dir / "metrics.json"))
+        text += f"\n## Results\n\n{table}\n"
+    return text
+
+
+def build(model_dir: Path, reports_dir: Path, out: Path) -> Path:
+    """Write the bundle to `out` (replacing it whole, only once complete).
+
+    Raises:
+        ModelNotFoundError: `model_dir` holds no complete, consistent model.
+        BundleError: a requirement is not installed or out of range.
+    """
+    load(model_dir)  # refuse a missing, partial or mismatched model before copying anything
+    pyproject = ROOT / "pyproject.toml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        shutil.copytree(
+            ROOT / "src" / PACKAGE,
+            staging / PACKAGE,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "api"),
+        )
+        for name in (MODEL_FILE, SCHEMA_FILE, METADATA_FILE):
+            (staging / "models").mkdir(exist_ok=True)
+            shutil.copy2(model_dir / name, staging / "models" / name)
+        (staging / "reports" / "figures").mkdir(parents=True)
+        for name in ("metrics.json", "model_card.md"):
+            if (reports_dir / name).is_file():
+                shutil.copy2(reports_dir / name, staging / "reports" / name)
+        for figure in sorted((reports_dir / "figures").glob("*.png")):
+            shutil.copy2(figure, staging / "reports" / "figures" / figure.name)
+        for name in STATIC_FILES:
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(SOURCES / name, staging / name)
+        (staging / "requirements.txt").write_text(pinned_requirements(pyproject), "utf-8")
+        (staging / "README.md").write_text(readme(pyproject, reports_dir), "utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def main(
+    out: Annotated[Path, typer.Option(help="Where the bundle is written.")] = Path("build/space"),
+    model_dir: Annotated[
+        Path | None, typer.Option(help="Model to ship (default: MODEL_DIR, or models).")
+    ] = None,
+    reports_dir: Annotated[
+        Path | None, typer.Option(help="Reports to show (default: REPORTS_DIR, or reports).")
+    ] = None,
+) -> None:
+    """Build the Hugging Face Space bundle."""
+    settings = UISettings()
+    try:
+        bundle = build(model_dir or settings.model_dir, reports_dir or settings.reports_dir, out)
+    except ProjectError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+    files = [path for path in bundle.rglob("*") if path.is_file()]
+    size = sum(path.stat().st_size for path in files)
+    typer.echo(f"built {bundle}: {len(files)} files, {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    typer.run(main)
