@@ -30,6 +30,19 @@ ENV = {
 }
 
 
+# Time limits per test (pytest-timeout): the suite's `timeout` bounds the slow tests, which
+# generate projects and run their pipelines, tests and servers; every other test must finish
+# in FAST_TIMEOUT seconds, fixtures included, or be marked slow. `make test` runs both kinds.
+FAST_TIMEOUT = 300
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test that is not marked slow the short time limit, unless it sets its own."""
+    for item in items:
+        if item.get_closest_marker("slow") is None and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(FAST_TIMEOUT))
+
+
 def render(output_dir: Path, **answers: Any) -> Path:
     """Generate a project with the given answers (defaults otherwise); return its directory."""
     return Path(
