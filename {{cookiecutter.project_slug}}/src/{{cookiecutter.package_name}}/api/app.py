@@ -8,14 +8,15 @@ itself is loaded once, in the lifespan. A missing or broken model does not stop 
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+import sklearn
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -53,6 +54,7 @@ INTERNAL_ERROR = "internal server error; the server log has the details"
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": description}
     for status, description in (
+        (400, "The body could not be read (not UTF-8 JSON)"),
         (413, "Too many records, or a body over the size limit"),
         (422, "A record does not match the model's input schema"),
         (503, "The model is not loaded (the message says why)"),
@@ -67,6 +69,20 @@ class Service:
     predictor: Predictor
     batcher: Batcher[Prediction]
     metadata: Metadata
+
+
+def fast_predict(predictor: Predictor) -> Callable[[list[Mapping[str, Any]]], list[Prediction]]:
+    """`predictor.predict` without scikit-learn's input re-checks.
+
+    The request types have already checked every value (finite numbers, known categories), so
+    scikit-learn's finiteness and parameter validation would only repeat work on each call.
+    """
+
+    def predict(records: list[Mapping[str, Any]]) -> list[Prediction]:
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return predictor.predict(records)
+
+    return predict
 
 
 def read_schema(model_dir: Path) -> InputSchema | None:
@@ -171,7 +187,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             yield
             return
         async with Batcher(
-            predictor.predict, settings.batch_max_size, settings.batch_max_wait_ms
+            fast_predict(predictor), settings.batch_max_size, settings.batch_max_wait_ms
         ) as batcher:
             app.state.service = Service(predictor, batcher, metadata)
             log.info("serving %s model version %s", metadata.model, metadata.version)
@@ -218,7 +234,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         return service(request).metadata
 
     @app.post("/predict", response_model=PredictResponse, tags=["model"], responses=ERROR_RESPONSES)
-    async def predict(body: body_type, request: Request) -> PredictResponse:
+    async def predict(body: body_type, request: Request) -> Response:
         """Predict a batch of records; each gets its prediction, in order."""
         current = service(request)
         records = body.records if isinstance(body, BaseModel) else body["records"]
@@ -229,6 +245,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             )
         rows: list[Mapping[str, Any]] = [record.model_dump(by_alias=True) for record in records]
         predictions = await current.batcher.submit(rows)
-        return PredictResponse(predictions=predictions, model_version=current.predictor.version)
+        answer = PredictResponse(predictions=predictions, model_version=current.predictor.version)
+        # Serialised once, by pydantic-core: `response_model` above documents the same type.
+        return Response(answer.model_dump_json(), media_type="application/json")
 
     return app
