@@ -1,0 +1,314 @@
+"""Serving benchmark: the generated API against `mlflow models serve`, a minimal FastAPI endpoint
+and a FastAPI hello-world, on the default project's trained model.
+
+Each server gets the same closed-loop load: wrk, 1 thread, 8 connections, single-record POSTs,
+for --duration seconds on loopback after a short warm-up. The script prints requests/s and
+p50/p99 latency per server, the ratios of the API to the other three, the time of a 1000-record
+request against the model's raw `predict_proba` on the same rows, and a --soak run of the API
+(errors and resident memory growth). Everything stops by itself: wrk runs for a fixed time and
+every server is terminated at the end.
+
+Run from the template root, with the development environment and wrk installed:
+
+    make env && apt-get install -y wrk
+    .venv/bin/python bench/serve              # about 5 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import psutil
+from cookiecutter.main import cookiecutter
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE.parents[1]
+BIN = Path(sys.executable).parent
+SLUG = "penguin-species-classifier"
+PACKAGE = SLUG.replace("-", "_")
+
+TARGETS = {"a/b": 10.0, "a/d": 0.5, "1000-record": 1.5, "rss-growth": 0.10}
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"errors": %d, "non_2xx": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one wrk run measured."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds
+
+
+def environment(project: Path) -> dict[str, str]:
+    """Offline, quiet, single-threaded native code; the project's package first on the path."""
+    return {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(project / "src"),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DVC_NO_ANALYTICS": "1",
+        "HF_HUB_OFFLINE": "1",
+        "OMP_NUM_THREADS": "1",
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "MLFLOW_TRACKING_URI": "sqlite:///mlflow.db",
+        "MODEL_DIR": "models",
+        "BENCH_PACKAGE": PACKAGE,
+    }
+
+
+def prepare_project(workdir: Path, reuse: bool) -> Path:
+    """Generate the default project and run its pipeline (dvc repro), unless reusing one."""
+    project = workdir / SLUG
+    if reuse and (project / "models" / "model.skops").is_file():
+        return project
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(workdir))
+    env = environment(project)
+    print(f"running the default pipeline in {project} ...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
+        cwd=project, env=env, check=True,
+    )  # fmt: skip
+    subprocess.run([BIN / "dvc", "repro", "--quiet"], cwd=project, env=env, check=True)
+    return project
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(command: list[str], project: Path, probe: str) -> Iterator[tuple[str, int]]:
+    """Start a server on a free loopback port; yield (base URL, pid) once `probe` answers 200."""
+    port = free_port()
+    argv = [part.replace("{port}", str(port)) for part in command]
+    log = (project / f"bench-server-{port}.log").open("w")
+    process = subprocess.Popen(
+        argv, cwd=project, env=environment(project), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(url + probe, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{argv[0]} did not start; see {log.name}")
+            time.sleep(0.25)
+        yield url, process.pid
+    finally:
+        # The whole process group: mlflow starts uvicorn as a child process.
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) -> Load:
+    """A closed-loop load of POSTs of `body`, for `seconds`."""
+    script = workdir / "post.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = {json.dumps(body)}\n" + WRK_REPORT,
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", str(script), url],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    )  # fmt: skip
+    line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH "))
+    report = json.loads(line.removeprefix("BENCH "))
+    return Load(
+        requests=report["requests"],
+        seconds=report["duration_us"] / 1e6,
+        p50_ms=report["p50_us"] / 1000,
+        p99_ms=report["p99_us"] / 1000,
+        errors=report["errors"] + report["non_2xx"],
+    )
+
+
+def measure(url: str, body: str, args: argparse.Namespace) -> Load:
+    """Warm up, then measure."""
+    wrk(url, body, 2, args.connections, args.workdir)
+    return wrk(url, body, args.duration, args.connections, args.workdir)
+
+
+def rss(pid: int) -> int:
+    """Resident memory of a process and its children, in bytes."""
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+
+
+def sample_records(project: Path, count: int) -> list[dict[str, Any]]:
+    """`count` rows of the prepared data (drawn with replacement), features only, as JSON."""
+    schema = json.loads((project / "models" / "schema.json").read_text(encoding="utf-8"))
+    names = [feature["name"] for feature in schema["features"]]
+    splits = sorted((project / "data" / "processed").glob("*.parquet"))
+    rows = pd.concat([pd.read_parquet(path) for path in splits])[names]
+    rows = rows.sample(n=count, replace=True, random_state=0)
+    return json.loads(rows.to_json(orient="records"))
+
+
+def big_request_ratio(url: str, project: Path, repeats: int = 15) -> tuple[float, float]:
+    """Median seconds of a 1000-record POST, and of `predict_proba` on the same rows."""
+    sys.path.insert(0, str(project / "src"))
+    from penguin_species_classifier.predictor import Predictor
+    from penguin_species_classifier.schema import conform
+
+    records = sample_records(project, 1000)
+    predictor = Predictor.load(project / "models")
+    features = conform(pd.DataFrame.from_records(records), predictor.schema)
+
+    def median_seconds(call: Any) -> float:
+        for _ in range(3):
+            call()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    with httpx.Client(base_url=url, timeout=60) as client:
+
+        def post() -> None:
+            response = client.post("/predict", json={"records": records})
+            response.raise_for_status()
+            assert len(response.json()["predictions"]) == len(records)
+
+        api = median_seconds(post)
+    raw = median_seconds(lambda: predictor.model.predict_proba(features))
+    return api, raw
+
+
+def row(name: str, load: Load) -> str:
+    return f"  {name:<34} {load.rate:9.1f} {load.p50_ms:9.1f} {load.p99_ms:9.1f} {load.errors:7d}"
+
+
+def verdict(ok: bool) -> str:
+    return "meets the target" if ok else "MISSES the target"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per server (>= 10)")
+    parser.add_argument("--soak", type=int, default=60, help="seconds of the API soak run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workdir", type=Path, default=TEMPLATE / "build" / "bench-serve")
+    parser.add_argument("--reuse", action="store_true", help="reuse a trained project in workdir")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian/Ubuntu: apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    args.workdir = args.workdir.resolve()
+    project = prepare_project(args.workdir, args.reuse)
+    record = sample_records(project, 1)
+    api_body = json.dumps({"records": record})
+    mlflow_body = json.dumps({"dataframe_records": record})
+    uvicorn = [str(BIN / "python"), "-m", "uvicorn", "--app-dir", str(HERE), "--host",
+               "127.0.0.1", "--port", "{port}", "--workers", "1", "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
+    results: dict[str, Any] = {}
+
+    print(f"load: wrk, 1 thread, {args.connections} connections, {args.duration} s, 1 record/POST")
+    api_command = [str(BIN / SLUG), "serve", "--port", "{port}", "--no-access-log"]
+    with server(api_command, project, "/ready") as (url, pid):
+        results["a"] = measure(url + "/predict", api_body, args)
+        api_seconds, raw_seconds = big_request_ratio(url, project)
+        rss_start = rss(pid)
+        soak = wrk(url + "/predict", api_body, args.soak, args.connections, args.workdir)
+        rss_end = rss(pid)
+    mlflow_command = [
+        str(BIN / "mlflow"), "models", "serve", "-m", f"models:/{SLUG}/1",
+        "--env-manager", "local", "-h", "127.0.0.1", "-p", "{port}", "-w", "1",
+    ]  # fmt: skip
+    with server(mlflow_command, project, "/ping") as (url, _):
+        results["b"] = measure(url + "/invocations", mlflow_body, args)
+    with server([*uvicorn, "baselines:minimal"], project, "/docs") as (url, _):
+        results["c"] = measure(url + "/predict", api_body, args)
+    with server([*uvicorn, "baselines:hello"], project, "/docs") as (url, _):
+        results["d"] = measure(url + "/predict", api_body, args)
+
+    a, b, c, d = (results[key] for key in "abcd")
+    print(f"\n  {'server':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+    print(row("(a) this API (adaptive batching)", a))
+    print(row("(b) mlflow models serve", b))
+    print(row("(c) minimal FastAPI endpoint", c))
+    print(row("(d) FastAPI hello-world", d))
+    ratios = {"a/b": a.rate / b.rate, "a/c": a.rate / c.rate, "a/d": a.rate / d.rate}
+    print()
+    print(f"  a/b = {ratios['a/b']:6.2f}   (target >= 10: {verdict(ratios['a/b'] >= 10)})")
+    print(f"  a/c = {ratios['a/c']:6.2f}")
+    print(f"  a/d = {ratios['a/d']:6.2f}   (target >= 0.5: {verdict(ratios['a/d'] >= 0.5)})")
+    big = api_seconds / raw_seconds
+    print(
+        f"\n  1000-record request: API {api_seconds * 1000:.1f} ms, raw predict_proba "
+        f"{raw_seconds * 1000:.1f} ms, ratio {big:.2f} (target <= 1.5: {verdict(big <= 1.5)})"
+    )
+    growth = (rss_end - rss_start) / rss_start
+    soak_ok = soak.errors == 0 and growth < 0.10
+    print(
+        f"  {args.soak} s soak: {soak.requests} requests ({soak.rate:.0f}/s), {soak.errors} "
+        f"errors, RSS {rss_start / 2**20:.0f} -> {rss_end / 2**20:.0f} MiB ({growth:+.1%}) "
+        f"(target: 0 errors, growth < 10%: {verdict(soak_ok)})"
+    )
+    summary = {
+        "servers": {key: {**vars(load), "rate": load.rate} for key, load in results.items()},
+        "ratios": ratios,
+        "big_request": {"api_s": api_seconds, "raw_s": raw_seconds, "ratio": big},
+        "soak": {**vars(soak), "rss_start": rss_start, "rss_end": rss_end, "growth": growth},
+    }
+    out = args.workdir / "results.json"
+    out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print(f"\n  results written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
