@@ -21,7 +21,7 @@ from .files import write_json, write_text
 from .models import build_model
 from .predictor import Predictor
 from .report import model_card
-from .schema import InputSchema, conform
+from .schema import DataValidationError, InputSchema, conform
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,12 @@ def evaluate(
     """Score model and baseline on the test split; write every report; return metrics.json."""
     predictor = Predictor.load(model_dir)
     schema = load_schema(data_dir / SCHEMA_FILE)
+    if predictor.schema.data_hash != schema.data_hash:
+        raise DataValidationError(
+            f"the model in '{model_dir}' was trained on other data (hash "
+            f"{predictor.schema.data_hash}) than '{data_dir}' holds ({schema.data_hash}): "
+            "run the train stage first"
+        )
     test_features, test_labels = load_split(data_dir, TEST_FILE, schema)
     train_features, train_labels = load_split(data_dir, TRAIN_FILE, schema)
     classes = predictor.classes

@@ -5,10 +5,14 @@ import shutil
 from pathlib import Path
 
 import mlflow
+import pytest
 from mlflow import MlflowClient
 
 from {{ cookiecutter.package_name }} import metrics
+from {{ cookiecutter.package_name }}.data import SCHEMA_FILE
+from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.report import README_START, beats_baseline, update_readme
+from {{ cookiecutter.package_name }}.schema import DataValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,3 +65,20 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     assert f"**{pipeline_run.report['model'][metrics.HEADLINE]:.3f}**" in text
     assert text.count("<img src=") == len(figures) == 4
     assert update_readme(readme, pipeline_run.report, figures) is False
+
+
+def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(pipeline_run.data_dir, data_dir)
+    schema = json.loads((data_dir / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema["data_hash"] = "0" * 16
+    (data_dir / SCHEMA_FILE).write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"trained on other data .* run the train stage"):
+        evaluate(
+            pipeline_run.params,
+            data_dir,
+            pipeline_run.model_dir,
+            tmp_path / "reports",
+            pipeline_run.settings,
+        )
+    assert not (tmp_path / "reports").exists()
