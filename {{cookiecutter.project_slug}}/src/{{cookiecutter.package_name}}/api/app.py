@@ -19,7 +19,7 @@ import sklearn
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from .. import PROJECT
@@ -237,7 +237,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     async def predict(body: body_type, request: Request) -> Response:
         """Predict a batch of records; each gets its prediction, in order."""
         current = service(request)
-        records = body.records if isinstance(body, BaseModel) else body["records"]
+        records = body["records"] if isinstance(body, dict) else body.records
         if len(records) > settings.max_records_per_request:
             raise HTTPException(
                 413,

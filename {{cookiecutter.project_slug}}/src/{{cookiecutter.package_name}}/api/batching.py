@@ -2,10 +2,14 @@
 
 A call of the model has a large fixed cost (building a DataFrame, running the preprocessing
 pipeline, the booster) and a small cost per row, so eight single-record requests answered in one
-call take about as long as one. Requests wait in a queue; one worker takes everything queued
-(up to `max_batch_size` records), waits at most `max_wait_ms` for more, and runs the model once
-in a worker thread while the event loop keeps accepting requests. Under light load a request
-waits at most `max_wait_ms`; under heavy load batches grow by themselves.
+call take about as long as one. Requests wait in a queue; one worker forms a batch and runs the
+model once, in a worker thread, while the event loop keeps reading requests.
+
+A batch takes everything already queued (up to `max_batch_size` records, never splitting a
+request), then waits for more only while it is smaller than the previous batch, and never longer
+than `max_wait_ms`. So a lone client is answered without any wait, a steady set of concurrent
+clients fills each batch without idle time, and when clients leave the batcher waits in vain
+only once before it adjusts.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class Batcher(Generic[Result]):
         self.stats = BatchStats()
         self._queue: asyncio.Queue[_Job[Result]] = asyncio.Queue()
         self._held: _Job[Result] | None = None
+        # Requests in the previous batch: how many concurrent callers to wait for.
+        self._expected = 1
         self._worker: asyncio.Task[None] | None = None
         # One model call at a time: the model is not shared between threads.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predict")
@@ -93,7 +99,7 @@ class Batcher(Generic[Result]):
         return await future
 
     async def _next_batch(self) -> list[_Job[Result]]:
-        """Everything queued now, then whatever arrives within `max_wait`, up to the size cap."""
+        """Everything queued, then arrivals until the batch matches the last one or time is up."""
         first = self._held or await self._queue.get()
         self._held = None
         batch, size = [first], len(first.records)
@@ -103,7 +109,7 @@ class Batcher(Generic[Result]):
                 job = self._queue.get_nowait()
             except asyncio.QueueEmpty:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if len(batch) >= self._expected or remaining <= 0:
                     break
                 try:
                     job = await asyncio.wait_for(self._queue.get(), remaining)
@@ -114,6 +120,7 @@ class Batcher(Generic[Result]):
                 break
             batch.append(job)
             size += len(job.records)
+        self._expected = len(batch)
         return batch
 
     async def _run(self) -> None:

@@ -83,17 +83,34 @@ def test_a_failing_record_fails_only_its_own_request() -> None:
     assert model.calls == [6, 2, 1, 3]
 
 
-def test_a_lone_request_does_not_wait_for_company_longer_than_the_limit() -> None:
+def test_a_lone_request_is_answered_without_waiting() -> None:
     model = Doubler()
 
     async def scenario() -> float:
-        async with Batcher(model, max_batch_size=64, max_wait_ms=20) as batcher:
+        async with Batcher(model, max_batch_size=64, max_wait_ms=5000) as batcher:
             loop = asyncio.get_running_loop()
             start = loop.time()
             assert await batcher.submit([{"x": 1}]) == [2]
             return loop.time() - start
 
-    assert asyncio.run(scenario()) < 1.0
+    assert asyncio.run(scenario()) < 2.5
+
+
+def test_a_batch_waits_for_as_many_callers_as_the_last_one() -> None:
+    model = Doubler()
+
+    async def staggered(batcher: Batcher[int], x: int, delay: float) -> list[int]:
+        await asyncio.sleep(delay)
+        return await batcher.submit([{"x": x}])
+
+    async def scenario() -> list[list[int]]:
+        async with Batcher(model, max_batch_size=64, max_wait_ms=5000) as batcher:
+            await submit_all(batcher, requests_of([1, 1, 1]))
+            # Three callers again, arriving 20 ms apart: still one model call.
+            return await asyncio.gather(*(staggered(batcher, x, 0.02 * x) for x in range(3)))
+
+    assert asyncio.run(scenario()) == [[0], [2], [4]]
+    assert model.calls == [3, 3]
 
 
 def test_submitting_to_a_stopped_batcher_is_an_error() -> None:
