@@ -239,6 +239,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per server (>= 10)")
     parser.add_argument("--soak", type=int, default=60, help="seconds of the API soak run")
+    parser.add_argument(
+        "--quick", action="store_true", help="only the API and hello-world (a/d), no soak"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workdir", type=Path, default=TEMPLATE / "build" / "bench-serve")
     parser.add_argument("--reuse", action="store_true", help="reuse a trained project in workdir")
@@ -260,6 +263,13 @@ def main() -> int:
     api_command = [str(BIN / SLUG), "serve", "--port", "{port}", "--no-access-log"]
     with server(api_command, project, "/ready") as (url, pid):
         results["a"] = measure(url + "/predict", api_body, args)
+        if args.quick:
+            with server([*uvicorn, "baselines:hello"], project, "/docs") as (hello_url, _):
+                hello = measure(hello_url + "/predict", api_body, args)
+            print(row("(a) this API", results["a"]))
+            print(row("(d) FastAPI hello-world", hello))
+            print(f"  a/d = {results['a'].rate / hello.rate:.2f}")
+            return 0
         api_seconds, raw_seconds = big_request_ratio(url, project)
         rss_start = rss(pid)
         soak = wrk(url + "/predict", api_body, args.soak, args.connections, args.workdir)
