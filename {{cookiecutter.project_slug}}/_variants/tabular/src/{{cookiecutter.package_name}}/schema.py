@@ -132,7 +132,10 @@ def conform(frame: pd.DataFrame, schema: InputSchema) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {}
     for feature in schema.features:
         column = frame[feature.name]
-        if feature.kind == "number":
+        if feature.kind == "number" and column.dtype == np.float64:
+            # Already typed as in training (the usual case, and the API's): nothing to convert.
+            columns[feature.name] = column
+        elif feature.kind == "number":
             numbers = pd.to_numeric(column, errors="coerce")
             bad = numbers.isna() & column.notna()
             if bad.any():
