@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..artifacts import SCHEMA_FILE, ModelNotFoundError
+from ..errors import ProjectError
 
 APP = Path(__file__).with_name("app.py")
+# artifacts.SCHEMA_FILE, named here so that starting the app does not wait on the model's imports.
+SCHEMA_FILE = "schema.json"
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -39,10 +41,10 @@ def run_app(host: str, port: int, model_dir: Path, reports_dir: Path) -> int:
     The app reads MODEL_DIR and REPORTS_DIR (and its other settings) from the environment.
 
     Raises:
-        ModelNotFoundError: `model_dir` holds no model schema.
+        ProjectError: `model_dir` holds no model schema.
     """
     if not (model_dir / SCHEMA_FILE).is_file():
-        raise ModelNotFoundError(
+        raise ProjectError(
             f"no trained model in '{model_dir}': run the pipeline (make pipeline) first"
         )
     env = {**os.environ, "MODEL_DIR": str(model_dir), "REPORTS_DIR": str(reports_dir)}
