@@ -84,3 +84,11 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = render(tmp_path_factory.mktemp("default"))
     install_editable(project)
     return project
+
+
+@pytest.fixture(scope="session")
+def trained_default(default_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The default project's model and reports, trained on shrunk params outside the project."""
+    from ui_helpers import train_small
+
+    return train_small(default_project, tmp_path_factory.mktemp("trained"))

@@ -1,0 +1,50 @@
+"""The generated Streamlit app, served by `streamlit run` and used in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import BIN, TEMPLATE
+from ui_helpers import TrainedModel, chromium, free_port, predict_in_browser, serve
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ARTIFACTS = TEMPLATE / "test-artifacts"
+
+
+def expected_label(trained: TrainedModel) -> str:
+    """What the model predicts for the form as first shown: the schema's example record."""
+    from penguin_species_classifier.predictor import Predictor
+
+    predictor = Predictor.load(trained.model_dir)
+    return predictor.predict([predictor.schema.example])[0].label
+
+
+def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path: Path) -> None:
+    project = trained_default.project
+    port = free_port()
+    command = [
+        str(BIN / project.name),
+        "ui",
+        "--port",
+        str(port),
+        "--model-dir",
+        str(trained_default.model_dir),
+        "--reports-dir",
+        str(trained_default.reports_dir),
+    ]
+    screenshot = ARTIFACTS / "ui-predict.png"
+    screenshot.unlink(missing_ok=True)
+    with (
+        serve(command, project, port, tmp_path / "streamlit.log", {}) as (url, startup),
+        chromium(tmp_path / "profile") as driver,
+    ):
+        shown = predict_in_browser(driver, url, screenshot)
+
+    classes = json.loads((trained_default.model_dir / "metadata.json").read_text())["classes"]
+    assert shown in classes
+    assert shown == expected_label(trained_default)
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+    print(f"app ready in {startup:.1f} s; screenshot: {screenshot}")
