@@ -85,9 +85,17 @@ def full_trees(rendered) -> dict[str, set[str]]:
 
 
 OPTION_PREFIXES = {
-    "api": (f"{PKG}/api/", "tests/api/", "Dockerfile", ".dockerignore"),
+    "api": (
+        f"{PKG}/api/",
+        "tests/api/",
+        "Dockerfile",
+        ".dockerignore",
+        # The app's API mode.
+        f"{PKG}/ui/remote.py",
+        "tests/ui/test_ui_api_mode.py",
+    ),
     "ui": (f"{PKG}/ui/", "tests/ui/"),
-    "space": ("space/", ".github/workflows/deploy-space.yml"),
+    "space": ("space/", "tests/space/", ".github/workflows/deploy-space.yml"),
     "ci": (".github/",),
 }
 
