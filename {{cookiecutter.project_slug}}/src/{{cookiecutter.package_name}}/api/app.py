@@ -243,7 +243,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                 413,
                 TOO_MANY_RECORDS.format(count=len(records), limit=settings.max_records_per_request),
             )
-        rows: list[Mapping[str, Any]] = [record.model_dump(by_alias=True) for record in records]
+        # One dump of the whole body (by column name) is much cheaper than one per record.
+        rows: list[Mapping[str, Any]] = body.model_dump(by_alias=True)["records"]
         predictions = await current.batcher.submit(rows)
         answer = PredictResponse(predictions=predictions, model_version=current.predictor.version)
         # Serialised once, by pydantic-core: `response_model` above documents the same type.
