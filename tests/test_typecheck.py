@@ -12,10 +12,13 @@ import itertools
 from pathlib import Path
 
 import pytest
-from conftest import BIN, render, run
+from conftest import BIN, TEMPLATE, render, run
 
 TASKS = ("tabular-classification", "tabular-regression")
 OPTIONS = {"api": "include_api", "ui": "include_ui", "space": "deploy_hf_space"}
+# One mypy cache for every project and run (git-ignored, removed by `make clean`): the
+# third-party packages are analysed once, not once per project.
+MYPY_CACHE = TEMPLATE / "build" / "mypy-cache"
 # (include_api, include_ui, deploy_hf_space): a Space needs the UI.
 PARTS = [
     (api, ui, space)
@@ -62,12 +65,6 @@ def python_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     }
 
 
-@pytest.fixture(scope="session")
-def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache for all projects: the third-party stubs are analysed once, not per project."""
-    return tmp_path_factory.mktemp("mypy-cache")
-
-
 def test_combinations_cover_every_python_file_option() -> None:
     assert len(set(IDS)) == len(IDS) == 16
     assert len(FILE_COMBINATION_IDS) == 12
@@ -84,7 +81,7 @@ def test_ruff_lint_and_format(python_projects: dict[str, Path], name: str) -> No
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", FILE_COMBINATION_IDS)
-def test_mypy(python_projects: dict[str, Path], mypy_cache: Path, name: str) -> None:
+def test_mypy(python_projects: dict[str, Path], name: str) -> None:
     project = python_projects[name]
-    result = run(BIN / "mypy", "--cache-dir", mypy_cache, cwd=project, timeout=600)
+    result = run(BIN / "mypy", "--cache-dir", MYPY_CACHE, cwd=project, timeout=600)
     assert result.stdout.startswith("Success: no issues found"), result.stdout
