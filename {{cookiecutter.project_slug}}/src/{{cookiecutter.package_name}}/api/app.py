@@ -5,6 +5,9 @@ itself is loaded once, in the lifespan. A missing or broken model does not stop 
 /ready answers 503 with the reason, so an orchestrator (or a person) can read what is wrong.
 """
 
+# No `from __future__ import annotations` here: FastAPI reads the type of /predict's body from
+# the annotation at runtime, and that type is built per model inside `create_app`.
+
 import asyncio
 import json
 import logging
