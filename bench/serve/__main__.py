@@ -2,16 +2,18 @@
 and a FastAPI hello-world, on the default project's trained model.
 
 Each server gets the same closed-loop load: wrk, 1 thread, 8 connections, single-record POSTs,
-for --duration seconds on loopback after a short warm-up. The script prints requests/s and
-p50/p99 latency per server, the ratios of the API to the other three, the time of a 1000-record
-request against the model's raw `predict_proba` on the same rows, and a --soak run of the API
-(errors and resident memory growth). Everything stops by itself: wrk runs for a fixed time and
-every server is terminated at the end.
+for --duration seconds on loopback after a short warm-up. All four servers run at once (idle
+when not under load) and --rounds passes go over them in turn, keeping each one's best run, so
+that a change in the machine's background load does not favour one of them. It prints requests/s
+and p50/p99 latency per server, the ratios of the API to the other three, the time of a
+1000-record request against the model's raw `predict_proba` on the same rows, and a --soak run
+of the API (errors and resident memory growth). Everything stops by itself: wrk runs for a fixed
+time and every server is terminated at the end.
 
 Run from the template root, with the development environment and wrk installed:
 
     make env && apt-get install -y wrk
-    .venv/bin/python bench/serve              # about 5 minutes on 2 cores
+    .venv/bin/python bench/serve              # about 6 minutes on 2 cores
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,12 +175,6 @@ def wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) -> L
     )
 
 
-def measure(url: str, body: str, args: argparse.Namespace) -> Load:
-    """Warm up, then measure."""
-    wrk(url, body, 2, args.connections, args.workdir)
-    return wrk(url, body, args.duration, args.connections, args.workdir)
-
-
 def rss(pid: int) -> int:
     """Resident memory of a process and its children, in bytes."""
     process = psutil.Process(pid)
@@ -195,7 +191,7 @@ def sample_records(project: Path, count: int) -> list[dict[str, Any]]:
     return json.loads(rows.to_json(orient="records"))
 
 
-def big_request_ratio(url: str, project: Path, repeats: int = 15) -> tuple[float, float]:
+def big_request_ratio(url: str, project: Path, repeats: int = 21) -> tuple[float, float]:
     """Median seconds of a 1000-record POST, and of `predict_proba` on the same rows."""
     sys.path.insert(0, str(project / "src"))
     from penguin_species_classifier.predictor import Predictor
@@ -204,16 +200,6 @@ def big_request_ratio(url: str, project: Path, repeats: int = 15) -> tuple[float
     records = sample_records(project, 1000)
     predictor = Predictor.load(project / "models")
     features = conform(pd.DataFrame.from_records(records), predictor.schema)
-
-    def median_seconds(call: Any) -> float:
-        for _ in range(3):
-            call()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
 
     # The request is encoded once and the answer checked once: the timing is the API's, not
     # the client's JSON library's.
@@ -228,9 +214,18 @@ def big_request_ratio(url: str, project: Path, repeats: int = 15) -> tuple[float
         def post() -> None:
             client.post("/predict", content=body, headers=headers).raise_for_status()
 
-        api = median_seconds(post)
-    raw = median_seconds(lambda: predictor.model.predict_proba(features))
-    return api, raw
+        def raw() -> None:
+            predictor.model.predict_proba(features)
+
+        # Alternate the two, so that a change in the machine's load hits both alike.
+        times: dict[Any, list[float]] = {post: [], raw: []}
+        for round_ in range(3 + repeats):
+            for call, samples in times.items():
+                start = time.perf_counter()
+                call()
+                if round_ >= 3:  # the first rounds warm up
+                    samples.append(time.perf_counter() - start)
+    return statistics.median(times[post]), statistics.median(times[raw])
 
 
 def row(name: str, load: Load) -> str:
@@ -248,6 +243,7 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="only the API and hello-world (a/d), no soak"
     )
+    parser.add_argument("--rounds", type=int, default=2, help="runs per server, best kept")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workdir", type=Path, default=TEMPLATE / "build" / "bench-serve")
     parser.add_argument("--reuse", action="store_true", help="reuse a trained project in workdir")
@@ -263,40 +259,58 @@ def main() -> int:
     uvicorn = [str(BIN / "python"), "-m", "uvicorn", "--app-dir", str(HERE), "--host",
                "127.0.0.1", "--port", "{port}", "--workers", "1", "--log-level", "warning",
                "--no-access-log"]  # fmt: skip
-    results: dict[str, Any] = {}
-
-    print(f"load: wrk, 1 thread, {args.connections} connections, {args.duration} s, 1 record/POST")
-    api_command = [str(BIN / SLUG), "serve", "--port", "{port}", "--no-access-log"]
-    with server(api_command, project, "/ready") as (url, pid):
-        results["a"] = measure(url + "/predict", api_body, args)
-        if args.quick:
-            with server([*uvicorn, "baselines:hello"], project, "/docs") as (hello_url, _):
-                hello = measure(hello_url + "/predict", api_body, args)
-            print(row("(a) this API", results["a"]))
-            print(row("(d) FastAPI hello-world", hello))
-            print(f"  a/d = {results['a'].rate / hello.rate:.2f}")
-            return 0
-        api_seconds, raw_seconds = big_request_ratio(url, project)
-        rss_start = rss(pid)
-        soak = wrk(url + "/predict", api_body, args.soak, args.connections, args.workdir)
-        rss_end = rss(pid)
     mlflow_command = [
         str(BIN / "mlflow"), "models", "serve", "-m", f"models:/{SLUG}/1",
         "--env-manager", "local", "-h", "127.0.0.1", "-p", "{port}", "-w", "1",
     ]  # fmt: skip
-    with server(mlflow_command, project, "/ping") as (url, _):
-        results["b"] = measure(url + "/invocations", mlflow_body, args)
-    with server([*uvicorn, "baselines:minimal"], project, "/docs") as (url, _):
-        results["c"] = measure(url + "/predict", api_body, args)
-    with server([*uvicorn, "baselines:hello"], project, "/docs") as (url, _):
-        results["d"] = measure(url + "/predict", api_body, args)
+    # key: (label, command, readiness probe, load path, body)
+    servers = {
+        "a": ("(a) this API (adaptive batching)",
+              [str(BIN / SLUG), "serve", "--port", "{port}", "--no-access-log"],
+              "/ready", "/predict", api_body),
+        "b": ("(b) mlflow models serve", mlflow_command, "/ping", "/invocations", mlflow_body),
+        "c": ("(c) minimal FastAPI endpoint", [*uvicorn, "baselines:minimal"], "/docs",
+              "/predict", api_body),
+        "d": ("(d) FastAPI hello-world", [*uvicorn, "baselines:hello"], "/docs", "/predict",
+              api_body),
+    }  # fmt: skip
+    if args.quick:
+        servers = {key: servers[key] for key in "ad"}
+        args.rounds = 1
+
+    print(
+        f"load: wrk, 1 thread, {args.connections} connections, {args.duration} s, "
+        f"1 record/POST; {args.rounds} round(s) over all servers, the best of each kept"
+    )
+    with ExitStack() as stack:
+        started = {
+            key: stack.enter_context(server(command, project, probe))
+            for key, (_, command, probe, _, _) in servers.items()
+        }
+        for key, (_, _, _, path, body) in servers.items():
+            wrk(started[key][0] + path, body, 2, args.connections, args.workdir)  # warm-up
+        rounds: dict[str, list[Load]] = {key: [] for key in servers}
+        for _ in range(args.rounds):
+            for key, (_, _, _, path, body) in servers.items():
+                url = started[key][0] + path
+                rounds[key].append(wrk(url, body, args.duration, args.connections, args.workdir))
+        results = {key: max(loads, key=lambda load: load.rate) for key, loads in rounds.items()}
+        if args.quick:
+            for key, (label, *_) in servers.items():
+                print(row(label, results[key]))
+            print(f"  a/d = {results['a'].rate / results['d'].rate:.2f}")
+            return 0
+        # The other servers stay up, idle, so the API runs alone from here.
+        url, pid = started["a"]
+        api_seconds, raw_seconds = big_request_ratio(url, project)
+        rss_start = rss(pid)
+        soak = wrk(url + "/predict", api_body, args.soak, args.connections, args.workdir)
+        rss_end = rss(pid)
 
     a, b, c, d = (results[key] for key in "abcd")
     print(f"\n  {'server':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
-    print(row("(a) this API (adaptive batching)", a))
-    print(row("(b) mlflow models serve", b))
-    print(row("(c) minimal FastAPI endpoint", c))
-    print(row("(d) FastAPI hello-world", d))
+    for key, (label, *_) in servers.items():
+        print(row(label, results[key]))
     ratios = {"a/b": a.rate / b.rate, "a/c": a.rate / c.rate, "a/d": a.rate / d.rate}
     print()
     print(f"  a/b = {ratios['a/b']:6.2f}   (target >= 10: {verdict(ratios['a/b'] >= 10)})")
