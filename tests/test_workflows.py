@@ -290,7 +290,7 @@ def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
     assert re.search(r"\d+ passed", tests[0][1].stdout)
     assert (project / "coverage.xml").is_file()
     assert "| **TOTAL**" in summary
-    assert "penguin_species_classifier/cli.py" in summary
+    assert r"penguin\_species\_classifier/cli.py" in summary  # Markdown escapes "_"
 
     summary, pipeline = run_job(project, workflow, "pipeline", tmp_path)
     assert_all_passed(pipeline)
