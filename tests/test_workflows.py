@@ -277,7 +277,8 @@ def assert_all_passed(results: list[tuple[str, subprocess.CompletedProcess[str]]
 
 @pytest.mark.slow
 def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
-    project = render(tmp_path / "project")
+    # Its own name: the editable install must not replace the default project's.
+    project = render(tmp_path / "project", project_name="CI Species Classifier")
     workflow = load_yaml(project / ".github" / "workflows" / "ci.yml")
     assert set(workflow["jobs"]) == {"lint", "test", "pipeline"}
 
@@ -290,7 +291,7 @@ def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
     assert re.search(r"\d+ passed", tests[0][1].stdout)
     assert (project / "coverage.xml").is_file()
     assert "| **TOTAL**" in summary
-    assert r"penguin\_species\_classifier/cli.py" in summary  # Markdown escapes "_"
+    assert r"ci\_species\_classifier/cli.py" in summary  # Markdown escapes "_"
 
     summary, pipeline = run_job(project, workflow, "pipeline", tmp_path)
     assert_all_passed(pipeline)
@@ -302,7 +303,7 @@ def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
 def test_generated_ci_gate_fails_when_the_model_is_no_better_than_the_baseline(
     tmp_path: Path,
 ) -> None:
-    project = render(tmp_path / "project")
+    project = render(tmp_path / "project", project_name="CI Species Classifier")
     params_file = project / "params.yaml"
     params = params_file.read_text(encoding="utf-8")
     params_file.write_text(params.replace("model: xgboost", "model: baseline"), encoding="utf-8")
