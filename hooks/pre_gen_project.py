@@ -96,10 +96,7 @@ def check(answers: dict[str, str]) -> str | None:
             )
     for option, allowed in CHOICES.items():
         if answers[option] not in allowed:
-            return (
-                f"{option} {answers[option]!r} is not one of the choices: "
-                f"{', '.join(allowed)}."
-            )
+            return f"{option} {answers[option]!r} is not one of the choices: {', '.join(allowed)}."
     if answers["deploy_hf_space"] == "yes" and answers["include_ui"] == "no":
         return (
             "deploy_hf_space 'yes' needs include_ui 'yes': the Space serves the Streamlit app. "
