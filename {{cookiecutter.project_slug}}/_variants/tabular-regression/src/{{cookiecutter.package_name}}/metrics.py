@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
 from sklearn.model_selection import KFold
 
-from .schema import DataValidationError
+from .schema import DataValidationError, to_numbers
 
 # A continuous target cannot be stratified: split at random.
 STRATIFY = False
@@ -27,17 +27,15 @@ def validate_target(target: pd.Series) -> pd.Series:
     Raises:
         DataValidationError: naming the target and the first non-numeric row.
     """
-    values = pd.to_numeric(target, errors="coerce")
-    bad = values.isna() & target.notna()
-    if bad.any():
-        position = int(np.flatnonzero(bad.to_numpy())[0])
+    values, position = to_numbers(target)
+    if position is not None:
         raise DataValidationError(
             f"target '{target.name}' must be numeric for regression, but row {position} "
             f"holds {target.iloc[position]!r}"
         )
     if values.nunique() < 2:
         raise DataValidationError(f"target '{target.name}' is constant: nothing to predict")
-    return values.astype("float64")
+    return values
 
 
 def classes_of(target: pd.Series) -> list[str]:

@@ -13,7 +13,14 @@ from sklearn.model_selection import train_test_split
 from .config import DataParams, Params
 from .files import write_json, write_parquet
 from .metrics import STRATIFY, validate_target
-from .schema import DataValidationError, InputSchema, frame_hash, infer_schema, is_numeric
+from .schema import (
+    DataValidationError,
+    InputSchema,
+    frame_hash,
+    infer_schema,
+    is_numeric,
+    to_numbers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +77,8 @@ def _check_types(frame: pd.DataFrame) -> None:
         column = frame[name]
         if is_numeric(column) or column.dropna().empty:
             continue
-        numbers = pd.to_numeric(column, errors="coerce")
-        stray = numbers.isna() & column.notna()
-        if numbers.notna().mean() >= 0.9 and stray.any():
-            position = int(stray.to_numpy().nonzero()[0][0])
+        numbers, position = to_numbers(column)
+        if position is not None and numbers.notna().mean() >= 0.9:
             raise DataValidationError(
                 f"column '{name}' is numeric but row {position} holds {column.iloc[position]!r}: "
                 "fix or blank those values so the column keeps its numeric type"

@@ -64,6 +64,16 @@ def is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
+def to_numbers(column: pd.Series) -> tuple[pd.Series, int | None]:
+    """The column as floats, and the position of its first value that is not a number (if any).
+
+    Missing values stay missing; text such as "3.5" counts as a number.
+    """
+    numbers = pd.to_numeric(column, errors="coerce")
+    stray = np.flatnonzero((numbers.isna() & column.notna()).to_numpy())
+    return numbers.astype("float64"), int(stray[0]) if len(stray) else None
+
+
 def frame_hash(frame: pd.DataFrame) -> str:
     """A stable content hash of a DataFrame (values and column names), for lineage."""
     digest = hashlib.sha256()
@@ -136,15 +146,13 @@ def conform(frame: pd.DataFrame, schema: InputSchema) -> pd.DataFrame:
             # Already typed as in training (the usual case, and the API's): nothing to convert.
             columns[feature.name] = column
         elif feature.kind == "number":
-            numbers = pd.to_numeric(column, errors="coerce")
-            bad = numbers.isna() & column.notna()
-            if bad.any():
-                position = int(np.flatnonzero(bad.to_numpy())[0])
+            numbers, position = to_numbers(column)
+            if position is not None:
                 raise DataValidationError(
                     f"column '{feature.name}' must be numeric, as in training, but row "
                     f"{position} holds {column.iloc[position]!r}"
                 )
-            columns[feature.name] = numbers.astype("float64")
+            columns[feature.name] = numbers
         else:
             # Object dtype with NaN for missing: what scikit-learn's imputers and encoders expect.
             columns[feature.name] = column.astype(object).map(
