@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BIN, TEMPLATE
+from conftest import BIN, TEMPLATE, run
 from ui_helpers import TrainedModel, chromium, free_port, predict_in_browser, serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -15,11 +15,20 @@ ARTIFACTS = TEMPLATE / "test-artifacts"
 
 
 def expected_label(trained: TrainedModel) -> str:
-    """What the model predicts for the form as first shown: the schema's example record."""
-    from penguin_species_classifier.predictor import Predictor
+    """What the model predicts for the form as first shown: the schema's example record.
 
-    predictor = Predictor.load(trained.model_dir)
-    return predictor.predict([predictor.schema.example])[0].label
+    Asked of a new process: this one started before the project was installed.
+    """
+    probe = (
+        "import sys; from penguin_species_classifier.predictor import Predictor; "
+        "p = Predictor.load(__import__('pathlib').Path(sys.argv[1])); "
+        "print(p.predict([p.schema.example])[0].label)"
+    )
+    result = run(
+        BIN / "python", "-c", probe, trained.model_dir,
+        cwd=trained.project, env={"PYTHONPATH": str(trained.project / "src")},
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()[-1]
 
 
 def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path: Path) -> None:
