@@ -59,11 +59,11 @@ def prune_options() -> None:
     """Remove what the unchosen options would have needed."""
     package = PACKAGE.relative_to(PROJECT).as_posix()
     if not INCLUDE_API:
-        remove(f"{package}/api", "tests/api", "Dockerfile", ".dockerignore")
+        remove(f"{package}/serving/api", "tests/api", "Dockerfile", ".dockerignore")
         # The app's API mode: its HTTP client and the test that runs it against the API.
-        remove(f"{package}/ui/remote.py", "tests/ui/test_ui_api_mode.py")
+        remove(f"{package}/serving/ui/remote.py", "tests/ui/test_ui_api_mode.py")
     if not INCLUDE_UI:
-        remove(f"{package}/ui", "tests/ui")
+        remove(f"{package}/serving/ui", "tests/ui")
     if not DEPLOY_SPACE:
         remove("space", "tests/space", ".github/workflows/deploy-space.yml")
     if CI == "none":

@@ -157,5 +157,5 @@ def test_the_serve_extra_alone_serves_predictions(
     body = response.json()
     assert body["model_version"] == metadata["version"]
     [prediction] = body["predictions"]
-    assert prediction["label"] in metadata["classes"]
+    assert prediction["label"] in metadata["outputs"]["classes"]
     assert sum(prediction["probabilities"].values()) == pytest.approx(1.0)

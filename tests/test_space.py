@@ -80,8 +80,8 @@ def test_the_bundle_installs_and_serves_predictions(
     expected = run(
         venv / "bin" / "python",
         "-c",
-        "from penguin_species_classifier.predictor import Predictor; "
-        "p = Predictor.load(); print(p.predict([p.schema.example])[0].label)",
+        "from pathlib import Path; from penguin_species_classifier.task import load_serving; "
+        "p = load_serving().load(Path('models')); print(p.predict([p.spec.example])[0].label)",
         cwd=bundle,
         env=env,
     ).stdout.strip()

@@ -20,9 +20,9 @@ def expected_label(trained: TrainedModel) -> str:
     Asked of a new process: this one started before the project was installed.
     """
     probe = (
-        "import sys; from penguin_species_classifier.predictor import Predictor; "
-        "p = Predictor.load(__import__('pathlib').Path(sys.argv[1])); "
-        "print(p.predict([p.schema.example])[0].label)"
+        "import sys; from penguin_species_classifier.task import load_serving; "
+        "p = load_serving().load(__import__('pathlib').Path(sys.argv[1])); "
+        "print(p.predict([p.spec.example])[0].label)"
     )
     result = run(
         BIN / "python", "-c", probe, trained.model_dir,
@@ -52,7 +52,8 @@ def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path:
     ):
         shown = predict_in_browser(driver, url, screenshot)
 
-    classes = json.loads((trained_default.model_dir / "metadata.json").read_text())["classes"]
+    metadata = json.loads((trained_default.model_dir / "metadata.json").read_text())
+    classes = metadata["outputs"]["classes"]
     assert shown in classes
     assert shown == expected_label(trained_default)
     assert screenshot.read_bytes().startswith(b"\x89PNG")

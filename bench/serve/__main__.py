@@ -95,7 +95,7 @@ def environment(project: Path) -> dict[str, str]:
 def prepare_project(workdir: Path, reuse: bool) -> Path:
     """Generate the default project and run its pipeline (dvc repro), unless reusing one."""
     project = workdir / SLUG
-    if reuse and (project / "models" / "model.skops").is_file():
+    if reuse and (project / "models" / "metadata.json").is_file():
         return project
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -194,11 +194,11 @@ def sample_records(project: Path, count: int) -> list[dict[str, Any]]:
 def big_request_ratio(url: str, project: Path, repeats: int = 21) -> tuple[float, float]:
     """Median seconds of a 1000-record POST, and of `predict_proba` on the same rows."""
     sys.path.insert(0, str(project / "src"))
-    from penguin_species_classifier.predictor import Predictor
-    from penguin_species_classifier.schema import conform
+    from penguin_species_classifier.tabular.model.schema import conform
+    from penguin_species_classifier.tabular.serving.predictor import TabularPredictor
 
     records = sample_records(project, 1000)
-    predictor = Predictor.load(project / "models")
+    predictor = TabularPredictor.load(project / "models")
     features = conform(pd.DataFrame.from_records(records), predictor.schema)
 
     # The request is encoded once and the answer checked once: the timing is the API's, not

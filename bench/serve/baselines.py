@@ -30,8 +30,8 @@ def hello_world(body: dict[str, Any]) -> dict[str, str]:
 
 @asynccontextmanager
 async def _load(app: FastAPI) -> AsyncIterator[None]:
-    predictor_module = importlib.import_module(f"{os.environ['BENCH_PACKAGE']}.predictor")
-    app.state.predictor = predictor_module.Predictor.load(Path(os.environ["MODEL_DIR"]))
+    task = importlib.import_module(f"{os.environ['BENCH_PACKAGE']}.task")
+    app.state.predictor = task.load_serving().load(Path(os.environ["MODEL_DIR"]))
     yield
 
 

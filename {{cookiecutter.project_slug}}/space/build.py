@@ -19,15 +19,22 @@ import yaml
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from {{ cookiecutter.package_name }}.artifacts import METADATA_FILE, MODEL_FILE, SCHEMA_FILE, load
-from {{ cookiecutter.package_name }}.errors import ProjectError
-from {{ cookiecutter.package_name }}.report import read_metrics, results_table
-from {{ cookiecutter.package_name }}.ui.settings import UISettings
+from {{ cookiecutter.package_name }} import TITLE
+from {{ cookiecutter.package_name }}.core import modeldir
+from {{ cookiecutter.package_name }}.core.errors import ProjectError
+from {{ cookiecutter.package_name }}.core.reports import (
+    FIGURES_DIR,
+    METRICS_FILE,
+    MODEL_CARD_FILE,
+    read_metrics,
+    results_table,
+)
+from {{ cookiecutter.package_name }}.serving.ui.settings import UISettings
+from {{ cookiecutter.package_name }}.task import load_serving
 
 SOURCES = Path(__file__).resolve().parent
 ROOT = SOURCES.parent
 PACKAGE = "{{ cookiecutter.package_name }}"
-TITLE = "{{ cookiecutter.project_name }}"
 # Copied from space/ as they are.
 STATIC_FILES = ("Dockerfile", "app.py", ".streamlit/config.toml")
 # The Space is a Linux container (see the Dockerfile): requirements are chosen for it.
@@ -104,8 +111,8 @@ def readme(pyproject: Path, reports_dir: Path) -> str:
     """The Space's README: front matter, space/README.md, and the results table if evaluated."""
     config = yaml.safe_dump(front_matter(pyproject), allow_unicode=True, sort_keys=False)
     text = f"---\n{config}---\n\n" + (SOURCES / "README.md").read_text(encoding="utf-8")
-    if (reports_dir / "metrics.json").is_file():
-        table = results_table(read_metrics(reports_dir / "metrics.json"))
+    if (reports_dir / METRICS_FILE).is_file():
+        table = results_table(read_metrics(reports_dir / METRICS_FILE), load_serving().scoring)
         text += f"\n## Results\n\n{table}\n"
     return text
 
@@ -117,25 +124,26 @@ def build(model_dir: Path, reports_dir: Path, out: Path) -> Path:
         ModelNotFoundError: `model_dir` holds no complete, consistent model.
         BundleError: a requirement is not installed or out of range.
     """
-    load(model_dir)  # refuse a missing, partial or mismatched model before copying anything
+    model = modeldir.load(model_dir)  # refuse a missing, partial or mismatched model first
     pyproject = ROOT / "pyproject.toml"
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        # The app and what serving needs; the pipeline and the API stay behind.
         shutil.copytree(
             ROOT / "src" / PACKAGE,
             staging / PACKAGE,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "api"),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "api", "pipeline"),
         )
-        for name in (MODEL_FILE, SCHEMA_FILE, METADATA_FILE):
-            (staging / "models").mkdir(exist_ok=True)
+        (staging / "models").mkdir()
+        for name in [modeldir.METADATA_FILE, *model.metadata["files"]]:
             shutil.copy2(model_dir / name, staging / "models" / name)
-        (staging / "reports" / "figures").mkdir(parents=True)
-        for name in ("metrics.json", "model_card.md"):
+        (staging / "reports" / FIGURES_DIR).mkdir(parents=True)
+        for name in (METRICS_FILE, MODEL_CARD_FILE):
             if (reports_dir / name).is_file():
                 shutil.copy2(reports_dir / name, staging / "reports" / name)
-        for figure in sorted((reports_dir / "figures").glob("*.png")):
-            shutil.copy2(figure, staging / "reports" / "figures" / figure.name)
+        for figure in sorted((reports_dir / FIGURES_DIR).glob("*.png")):
+            shutil.copy2(figure, staging / "reports" / FIGURES_DIR / figure.name)
         for name in STATIC_FILES:
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(SOURCES / name, staging / name)

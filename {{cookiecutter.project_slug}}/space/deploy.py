@@ -6,7 +6,6 @@ HF_TOKEN; without one it stops before contacting the Hub, so nothing is uploaded
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,8 @@ import typer
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from {{ cookiecutter.package_name }}.errors import ProjectError
+from {{ cookiecutter.package_name }}.core.errors import ProjectError
+from {{ cookiecutter.package_name }}.core.modeldir import read_metadata
 
 NO_TOKEN = (
     "HF_TOKEN is not set: create a token with write access at "
@@ -51,7 +51,7 @@ def deploy(bundle: Path, space: str, token: str | None) -> str:
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
-    metadata = json.loads((bundle / "models" / "metadata.json").read_text(encoding="utf-8"))
+    metadata = read_metadata(bundle / "models")
     api = HfApi(token=token)
     try:
         api.create_repo(space, repo_type="space", space_sdk="docker", exist_ok=True)

@@ -1,7 +1,9 @@
 """Command line: each command parses its options and calls one plain function.
 
 Heavy libraries (pandas, scikit-learn, MLflow, XGBoost) are imported inside the commands, so
-`--help` answers at once.
+`--help` answers at once. The stages get the task family from `task.load_family()`; `serve` and
+`ui` come from the API and the app (`serving/api/command.py`, `serving/ui/command.py`), which a
+project generated without them does not have.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from . import PROJECT
-from .errors import ProjectError
+from .core.errors import ProjectError
 
 app = typer.Typer(help=__doc__.splitlines()[0] if __doc__ else None, no_args_is_help=True)
 log = logging.getLogger(PROJECT)
@@ -59,9 +63,9 @@ def main(
 @app.command()
 def params(params: ParamsOption = Path("params.yaml")) -> None:
     """Validate params.yaml and print the parameters, one `section.key = value` per line."""
-    from .config import load_params
+    from .task import load_family
 
-    for key, value in _run(load_params, params).flat().items():
+    for key, value in _run(load_family().load_params, params).flat().items():
         typer.echo(f"{key} = {value}")
 
 
@@ -72,11 +76,12 @@ def prepare(
         "data/processed"
     ),
 ) -> None:
-    """Load and validate the raw data, split it, and record its input schema."""
-    from .config import load_params
-    from .data import prepare as prepare_data
+    """Load and validate the raw data, split it, and record what describes it."""
+    from .pipeline.prepare import prepare as prepare_data
+    from .task import load_family
 
-    _run(prepare_data, _run(load_params, params), out_dir)
+    family = load_family()
+    _run(prepare_data, family, _run(family.load_params, params), out_dir)
 
 
 @app.command()
@@ -85,12 +90,13 @@ def train(
     data_dir: DataDirOption = Path("data/processed"),
     model_dir: ModelDirOption = Path("models"),
 ) -> None:
-    """Cross-validate and fit the model chosen in params.yaml; log the run to MLflow."""
-    from .config import load_params
-    from .settings import Settings
-    from .train import train as train_model
+    """Fit the model chosen in params.yaml (cross-validated); log the run to MLflow."""
+    from .core.settings import Settings
+    from .pipeline.train import train as train_model
+    from .task import load_family
 
-    _run(train_model, _run(load_params, params), data_dir, model_dir, Settings())
+    family = load_family()
+    _run(train_model, family, _run(family.load_params, params), data_dir, model_dir, Settings())
 
 
 @app.command()
@@ -101,11 +107,13 @@ def evaluate(
     reports_dir: ReportsDirOption = Path("reports"),
 ) -> None:
     """Score the model and a dummy baseline on the test split; write reports and figures."""
-    from .config import load_params
-    from .evaluate import evaluate as evaluate_model
-    from .settings import Settings
+    from .core.settings import Settings
+    from .pipeline.evaluate import evaluate as evaluate_model
+    from .task import load_family
 
-    _run(evaluate_model, _run(load_params, params), data_dir, model_dir, reports_dir, Settings())
+    family = load_family()
+    loaded = _run(family.load_params, params)
+    _run(evaluate_model, family, loaded, data_dir, model_dir, reports_dir, Settings())
 
 
 @app.command()
@@ -115,48 +123,10 @@ def predict(
     model_dir: ModelDirOption = Path("models"),
 ) -> None:
     """Predict every row of INPUT and write it, with its prediction, to OUTPUT (CSV)."""
-    from .batch import predict_file
+    from .serving.batch import predict_file
 
     rows = _run(predict_file, input_path, output_path, model_dir)
     typer.echo(f"wrote {rows} predictions to {output_path}")
-{%- if cookiecutter.include_api == "yes" %}
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 in a container).")] = (
-        "127.0.0.1"
-    ),
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            envvar="WEB_CONCURRENCY",
-            help="Worker processes, each with its own copy of the model.",
-        ),
-    ] = 1,
-    model_dir: Annotated[
-        Path, typer.Option("--model-dir", envvar="MODEL_DIR", help="Model directory to serve.")
-    ] = Path("models"),
-    access_log: Annotated[bool, typer.Option(help="Log one line per request.")] = True,
-) -> None:
-    """Serve the model over HTTP with uvicorn (API docs at http://HOST:PORT/docs)."""
-    import os
-
-    import uvicorn
-
-    # Each worker builds the app from the environment, so the model directory travels there.
-    os.environ["MODEL_DIR"] = str(model_dir)
-    uvicorn.run(
-        f"{__package__}.api:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-    )
-{%- endif %}
 
 
 @app.command()
@@ -167,42 +137,30 @@ def report(
     ),
 ) -> None:
     """Print the results table; write it and the figures into the README's results section."""
-    from .report import read_metrics, results_table, update_readme
+    from .core.reports import FIGURES_DIR, read_metrics, results_table, update_readme
+    from .task import load_serving
 
+    scoring = load_serving().scoring
     results = _run(read_metrics, metrics)
-    typer.echo(results_table(results))
-    figures = sorted((metrics.parent / "figures").glob("*.png"))
-    changed = _run(update_readme, readme, results, figures)
+    typer.echo(results_table(results, scoring))
+    figures = sorted((metrics.parent / FIGURES_DIR).glob("*.png"))
+    changed = _run(update_readme, readme, results, scoring, figures)
     typer.echo(f"{readme}: {'updated' if changed else 'already up to date'}")
 
 
 @app.command("check-baseline")
 def check_baseline(metrics: MetricsOption = Path("reports/metrics.json")) -> None:
     """Fail (exit 1) unless the model beats the dummy baseline on the headline metric."""
-    from .report import beats_baseline, read_metrics
+    from .core.reports import beats_baseline, read_metrics
+    from .task import load_serving
 
-    better, summary = beats_baseline(_run(read_metrics, metrics))
+    better, summary = beats_baseline(_run(read_metrics, metrics), load_serving().scoring)
     typer.echo(summary)
     if not better:
         raise typer.Exit(code=1)
-{%- if cookiecutter.include_ui == "yes" %}
 
 
-@app.command()
-def ui(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
-    model_dir: ModelDirOption = Path("models"),
-    reports_dir: Annotated[
-        Path, typer.Option("--reports-dir", help="Metrics, figures and model card to show.")
-    ] = Path("reports"),
-) -> None:
-    """Start the Streamlit app on http://HOST:PORT.
-
-    It predicts from a form or a CSV file and shows the model's results{% if cookiecutter.include_api == "yes" %}; set API_URL to
-    predict through a running prediction API instead of loading the model{% endif %}.
-    """
-    from .ui.launch import run_app
-
-    raise typer.Exit(code=_run(run_app, host, port, model_dir, reports_dir))
-{%- endif %}
+# The optional parts' commands, registered where the project has the part.
+for _part in ("serving.api.command", "serving.ui.command"):
+    if find_spec(f"{__package__}.{_part.rpartition('.')[0]}") is not None:
+        import_module(f"{__package__}.{_part}").register(app, _run)

@@ -3,42 +3,20 @@ import math
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.predictor import Prediction, Predictor
-from {{ cookiecutter.package_name }}.schema import DataValidationError
+from {{ cookiecutter.package_name }}.tabular.serving.outputs import Prediction
+from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor
 
 
 @pytest.fixture(scope="module")
-def predictor(pipeline_run) -> Predictor:
-    return Predictor.load(pipeline_run.model_dir)
+def predictor(pipeline_run) -> TabularPredictor:
+    return TabularPredictor.load(pipeline_run.model_dir)
 
 
-def test_predicts_a_value_within_a_plausible_range(predictor: Predictor, pipeline_run) -> None:
+def test_predicts_a_value_within_a_plausible_range(
+    predictor: TabularPredictor, pipeline_run
+) -> None:
     [prediction] = predictor.predict([predictor.schema.example])
     assert isinstance(prediction, Prediction)
     assert math.isfinite(prediction.value)
     train = pd.read_parquet(pipeline_run.data_dir / "train.parquet")[predictor.schema.target]
     assert train.min() <= prediction.value <= train.max()
-
-
-def test_records_and_frames_agree_whatever_the_column_order(predictor: Predictor) -> None:
-    example = predictor.schema.example
-    reversed_record = dict(reversed(list(example.items())))
-    frame = predictor.predict_frame(pd.DataFrame([example, reversed_record]))
-    predictions = predictor.predict([example, reversed_record])
-    assert frame["prediction"].tolist() == pytest.approx([p.value for p in predictions])
-    assert predictions[0] == predictions[1]
-
-
-def test_missing_values_and_unseen_categories_still_predict(predictor: Predictor) -> None:
-    record = dict.fromkeys(predictor.schema.names)
-    for feature in predictor.schema.features:
-        if feature.kind == "category":
-            record[feature.name] = "never-seen-before"
-    [prediction] = predictor.predict([record])
-    assert math.isfinite(prediction.value)
-
-
-def test_bad_records_are_named(predictor: Predictor) -> None:
-    assert predictor.predict([]) == []
-    with pytest.raises(DataValidationError, match="missing column"):
-        predictor.predict([{"nothing": 1}])

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
-from {{ cookiecutter.package_name }}.api import create_app
-from {{ cookiecutter.package_name }}.api.settings import ServeSettings
-from {{ cookiecutter.package_name }}.predictor import Prediction, Predictor
-from {{ cookiecutter.package_name }}.schema import Feature
+from helpers import training_imports
+from {{ cookiecutter.package_name }} import TASK
+from {{ cookiecutter.package_name }}.core.errors import DataValidationError
+from {{ cookiecutter.package_name }}.serving.api.app import create_app
+from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
+from {{ cookiecutter.package_name }}.tabular.model.schema import Feature
+from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
 
 
 def settings_for(model_dir: Path, **overrides: Any) -> ServeSettings:
@@ -55,7 +63,7 @@ def varied_records(predictor: Predictor, count: int) -> list[dict[str, Any]]:
     return records
 
 
-def assert_same(answers: list[dict[str, Any]], predictions: list[Prediction]) -> None:
+def assert_same(answers: list[dict[str, Any]], predictions: Sequence[BaseModel]) -> None:
     """The API's answers are the predictor's own predictions (up to float rounding)."""
     assert len(answers) == len(predictions)
     for answer, prediction in zip(answers, predictions, strict=True):
@@ -90,7 +98,8 @@ def test_metadata_describes_the_served_model(
     assert body["model"] == pipeline_run.params.train.model
     assert body["data_hash"] == predictor.schema.data_hash
     assert body["target"] == predictor.schema.target
-    assert body["classes"] == predictor.classes
+    assert body["task"] == TASK
+    assert body["outputs"] == predictor.metadata["outputs"]
     assert body["metrics"]["cv"] == pytest.approx(predictor.metadata["cv"])
     assert body["metrics"]["test"] == pytest.approx(pipeline_run.report["model"])
 
@@ -104,14 +113,8 @@ def test_predict_returns_the_predictors_answers_in_order(
     body = response.json()
     assert body["model_version"] == predictor.version
     assert_same(body["predictions"], predictor.predict(records))
-    if predictor.classes:
-        for prediction in body["predictions"]:
-            assert set(prediction) == {"label", "probabilities"}
-            assert prediction["label"] in predictor.classes
-            assert list(prediction["probabilities"]) == predictor.classes
-            assert sum(prediction["probabilities"].values()) == pytest.approx(1.0)
-    else:
-        assert all(set(prediction) == {"value"} for prediction in body["predictions"])
+    fields = set(predictor.predict(records[:1])[0].model_dump())
+    assert all(set(prediction) == fields for prediction in body["predictions"])
 
 
 def test_openapi_shows_a_training_example_that_the_api_accepts(client: TestClient) -> None:
@@ -253,3 +256,83 @@ def test_concurrent_requests_share_model_calls_and_get_their_own_answers(
     assert stats.requests == len(requests)
     assert stats.calls < len(requests)
     assert stats.most_requests_per_call > 1
+
+
+def test_a_row_of_the_data_file_is_accepted_and_its_ignored_columns_dropped(
+    client: TestClient, predictor: Predictor
+) -> None:
+    record = dict(predictor.schema.example)
+    with_ignored = {**record, **dict.fromkeys(predictor.schema.ignored, "anything")}
+    response = client.post("/predict", json={"records": [record, with_ignored]})
+    assert response.status_code == 200
+    first_answer, second_answer = response.json()["predictions"]
+    assert first_answer == second_answer
+
+
+def test_the_api_and_the_predictor_refuse_the_same_record_naming_the_same_field(
+    client: TestClient, predictor: Predictor
+) -> None:
+    feature = first(predictor, "category")
+    bad = {**example(predictor), feature.name: "west"}
+    body = post_one_bad(client, predictor, bad)
+    api_message = body["errors"][0]["message"]
+    with pytest.raises(DataValidationError) as refused:
+        predictor.predict([example(predictor), bad])
+    assert str(refused.value) == f"row 1, column '{feature.name}': {api_message}"
+
+
+def test_nan_for_a_category_says_how_to_write_a_missing_value(
+    client: TestClient, predictor: Predictor
+) -> None:
+    feature = first(predictor, "category")
+    content = json.dumps({"records": [{**example(predictor), feature.name: float("nan")}]})
+    response = client.post(
+        "/predict", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "(got NaN: write a missing value as null)" in response.json()["detail"]
+
+
+def corrupt(model_dir: Path, name: str, content: bytes) -> None:
+    """Replace one file of a model directory, updating its hash when the metadata survives."""
+    (model_dir / name).write_bytes(content)
+    if name != "metadata.json":
+        metadata = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+        metadata["files"][name] = hashlib.sha256(content).hexdigest()
+        (model_dir / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("model.skops", b"PK\x03\x04 not a zip", r"model\.skops' is not a readable skops model"),
+        ("metadata.json", b"{half", r"metadata\.json' could not be read"),
+        ("schema.json", b'{"target": 3}', r"schema\.json' is not valid"),
+    ],
+)
+def test_a_corrupt_model_is_not_ready_and_the_reason_names_the_file(
+    pipeline_run, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    model_dir = tmp_path / "models"
+    shutil.copytree(pipeline_run.model_dir, model_dir)
+    corrupt(model_dir, name, content)
+    with TestClient(create_app(settings_for(model_dir))) as client:
+        ready = client.get("/ready")
+    assert ready.status_code == 503
+    detail = ready.json()["detail"]
+    assert re.search(reason, detail), detail
+    assert "\n" not in detail
+    assert "run the pipeline (dvc repro) or the train command" in detail
+
+
+def test_serving_loads_no_training_code(pipeline_run) -> None:
+    code = (
+        "from fastapi.testclient import TestClient\n"
+        "from {{ cookiecutter.package_name }}.serving.api.app import create_app\n"
+        "from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings\n"
+        "with TestClient(create_app(ServeSettings(model_dir=model_dir))) as client:\n"
+        "    example = client.get('/openapi.json').json()['components']['schemas']"
+        "['PredictRequest']['examples'][0]\n"
+        "    assert client.post('/predict', json=example).status_code == 200\n"
+    )
+    assert training_imports(code, pipeline_run.model_dir) == []

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.api.batching import Batcher
+from {{ cookiecutter.package_name }}.serving.api.batching import Batcher
 
 
 class Doubler:

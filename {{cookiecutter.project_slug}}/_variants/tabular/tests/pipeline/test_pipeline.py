@@ -8,21 +8,23 @@ import mlflow
 import pytest
 from mlflow import MlflowClient
 
-from {{ cookiecutter.package_name }} import metrics
-from {{ cookiecutter.package_name }}.data import SCHEMA_FILE
-from {{ cookiecutter.package_name }}.evaluate import evaluate
-from {{ cookiecutter.package_name }}.report import README_START, beats_baseline, update_readme
-from {{ cookiecutter.package_name }}.schema import DataValidationError
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from helpers import PROJECT_ROOT
+from {{ cookiecutter.package_name }}.core.errors import DataValidationError
+from {{ cookiecutter.package_name }}.core.reports import README_START, beats_baseline, update_readme
+from {{ cookiecutter.package_name }}.pipeline.evaluate import evaluate
+from {{ cookiecutter.package_name }}.tabular.model import objective
+from {{ cookiecutter.package_name }}.tabular.model.family import FAMILY
+from {{ cookiecutter.package_name }}.tabular.model.schema import SCHEMA_FILE
 
 
 def test_metrics_compare_model_baseline_and_cv(pipeline_run) -> None:
     report = json.loads((pipeline_run.reports_dir / "metrics.json").read_text(encoding="utf-8"))
     assert set(report) == {"model", "baseline", "cv"}
-    assert set(report["model"]) == set(report["baseline"]) == set(metrics.CV_SCORERS)
-    assert set(report["cv"]) == {f"{m}_{s}" for m in metrics.CV_SCORERS for s in ("mean", "std")}
-    better, summary = beats_baseline(report)
+    assert set(report["model"]) == set(report["baseline"]) == set(objective.SCORING.metrics)
+    assert set(report["cv"]) == {
+        f"{m}_{s}" for m in objective.SCORING.metrics for s in ("mean", "std")
+    }
+    better, summary = beats_baseline(report, objective.SCORING)
     assert better, summary
 
 
@@ -44,7 +46,7 @@ def test_training_is_recorded_in_mlflow(pipeline_run) -> None:
     client = MlflowClient()
     run = client.get_run(metadata["mlflow"]["run_id"])
     assert run.data.params["train.model"] == pipeline_run.params.train.model
-    headline = metrics.HEADLINE
+    headline = objective.SCORING.headline
     assert run.data.metrics[f"test_{headline}"] == pipeline_run.report["model"][headline]
     assert run.data.metrics[f"baseline_{headline}"] == pipeline_run.report["baseline"][headline]
     assert f"cv_{headline}_mean" in run.data.metrics
@@ -60,11 +62,11 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     shutil.copy(PROJECT_ROOT / "README.md", readme)
     assert README_START in readme.read_text(encoding="utf-8")
     figures = sorted((pipeline_run.reports_dir / "figures").glob("*.png"))
-    assert update_readme(readme, pipeline_run.report, figures) is True
+    assert update_readme(readme, pipeline_run.report, objective.SCORING, figures) is True
     text = readme.read_text(encoding="utf-8")
-    assert f"**{pipeline_run.report['model'][metrics.HEADLINE]:.3f}**" in text
+    assert f"**{pipeline_run.report['model'][objective.SCORING.headline]:.3f}**" in text
     assert text.count("<img src=") == len(figures) == 4
-    assert update_readme(readme, pipeline_run.report, figures) is False
+    assert update_readme(readme, pipeline_run.report, objective.SCORING, figures) is False
 
 
 def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Path) -> None:
@@ -75,6 +77,7 @@ def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Pat
     (data_dir / SCHEMA_FILE).write_text(json.dumps(schema), encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"trained on other data .* run the train stage"):
         evaluate(
+            FAMILY,
             pipeline_run.params,
             data_dir,
             pipeline_run.model_dir,
@@ -82,3 +85,21 @@ def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Pat
             pipeline_run.settings,
         )
     assert not (tmp_path / "reports").exists()
+
+
+def test_the_learning_curve_follows_the_trained_model_not_params_yaml(
+    pipeline_run, tmp_path: Path
+) -> None:
+    # Other hyper-parameters in params.yaml than the model was trained with: the curve (and
+    # so the figure and card) still describes the trained model, which evaluate refits.
+    changed = pipeline_run.params.model_copy(
+        update={"train": pipeline_run.params.train.model_copy(update={"model": "baseline"})}
+    )
+    report = evaluate(
+        FAMILY, changed, pipeline_run.data_dir, pipeline_run.model_dir, tmp_path / "reports",
+        pipeline_run.settings,
+    )  # fmt: skip
+    curve = json.loads((tmp_path / "reports" / "plots" / "learning_curve.json").read_text())
+    expected = json.loads((pipeline_run.reports_dir / "plots" / "learning_curve.json").read_text())
+    assert curve == expected
+    assert report["model"] == pipeline_run.report["model"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from helpers import PROJECT_ROOT
 
 
 def python(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -15,14 +15,14 @@ import pytest
 import uvicorn
 from streamlit.testing.v1 import AppTest
 
-import {{ cookiecutter.package_name }}
-from {{ cookiecutter.package_name }}.api import create_app
-from {{ cookiecutter.package_name }}.api.settings import ServeSettings
-from {{ cookiecutter.package_name }}.predictor import Predictor
-from {{ cookiecutter.package_name }}.ui.outputs import headline
-from {{ cookiecutter.package_name }}.ui.remote import UNREACHABLE, ApiError, RemoteBackend
+from helpers import PACKAGE_DIR, free_port
+from {{ cookiecutter.package_name }}.serving.api.app import create_app
+from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
+from {{ cookiecutter.package_name }}.serving.ui.remote import UNREACHABLE, ApiError, RemoteBackend
+from {{ cookiecutter.package_name }}.tabular.serving.outputs import headline
+from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
 
-APP = Path({{ cookiecutter.package_name }}.__file__).parent / "ui" / "app.py"
+APP = PACKAGE_DIR / "serving" / "ui" / "app.py"
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +93,8 @@ def test_a_csv_through_the_api_matches_the_local_predictions(
 
 def test_an_api_that_refuses_a_record_shows_its_reason(api_url: str, pipeline_run: Any) -> None:
     remote = RemoteBackend.for_model_dir(api_url, pipeline_run.model_dir)
-    category = next(f for f in remote.schema.features if f.kind == "category")
-    record = {**remote.schema.example, category.name: "not-a-category"}
+    category = next(f for f in remote.spec.features if f.kind == "category")
+    record = {**remote.spec.example, category.name: "not-a-category"}
 
     with pytest.raises(ApiError, match=rf"answered 422 Unprocessable Entity: .*{category.name}"):
         remote.predict([record])
@@ -103,9 +103,7 @@ def test_an_api_that_refuses_a_record_shows_its_reason(api_url: str, pipeline_ru
 def test_an_unreachable_api_is_a_clear_error(
     pipeline_run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{free_port()}"
     app = run_app(monkeypatch, pipeline_run.model_dir, closed)
     app.button(key="predict").click().run()
 

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import {{ cookiecutter.package_name }}
-from {{ cookiecutter.package_name }}.predictor import Predictor
-from {{ cookiecutter.package_name }}.schema import InputSchema
-from {{ cookiecutter.package_name }}.ui.outputs import headline
+from helpers import PACKAGE_DIR, training_imports
+from {{ cookiecutter.package_name }}.tabular.model.schema import InputSchema
+from {{ cookiecutter.package_name }}.tabular.serving.outputs import headline
+from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
 
-APP = Path({{ cookiecutter.package_name }}.__file__).parent / "ui" / "app.py"
+APP = PACKAGE_DIR / "serving" / "ui" / "app.py"
 
 
 @pytest.fixture
@@ -129,14 +129,14 @@ def test_an_uploaded_csv_is_predicted_and_offered_for_download(
 
 def test_a_csv_with_a_misnamed_column_names_it(app: AppTest, predictor: Predictor) -> None:
     schema = predictor.schema
-    renamed = schema.names[1]
+    renamed = next(feature.name for feature in schema.features if not feature.nullable)
     frame = pd.DataFrame([schema.example]).rename(columns={renamed: "mystery"})
     app = upload(app, "bad.csv", frame.to_csv(index=False).encode())
 
     assert not app.exception
     assert not app.dataframe
-    assert app.error[0].value == (
-        f"bad.csv is missing column(s): {renamed}; not used by the model: mystery. "
+    assert app.error[0].value.startswith(
+        f"bad.csv: missing column(s): {renamed}; unknown column(s): mystery. "
         f"Expected columns: {', '.join(schema.names)}"
     )
 
@@ -152,8 +152,9 @@ def test_a_csv_with_text_in_a_numeric_column_names_the_column(
 
     assert not app.exception
     assert not app.dataframe
-    assert f"column '{number}' must be numeric" in app.error[0].value
-    assert "row 1" in app.error[0].value
+    assert app.error[0].value == (
+        f"typo.csv: row 1, column '{number}': Input should be a valid number"
+    )
 
 
 @pytest.mark.parametrize(
@@ -189,3 +190,13 @@ def test_a_missing_model_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
     assert not app.exception
     assert app.error[0].value.startswith(f"no trained model in '{tmp_path / 'models'}'")
     assert not app.tabs
+
+
+def test_the_app_loads_no_training_code(pipeline_run: Any) -> None:
+    code = (
+        "from {{ cookiecutter.package_name }}.serving.ui.backend import connect\n"
+        "from {{ cookiecutter.package_name }}.serving.ui.settings import UISettings\n"
+        "backend = connect(UISettings(model_dir=model_dir))\n"
+        "assert len(backend.predict([backend.spec.example])) == 1\n"
+    )
+    assert training_imports(code, pipeline_run.model_dir) == []

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
+from helpers import training_imports
 from {{ cookiecutter.package_name }}.cli import app
 
 runner = CliRunner()
@@ -60,5 +61,18 @@ def test_predict_names_a_missing_column(pipeline_run, tmp_path: Path) -> None:
         app, ["predict", str(records), str(output), "--model-dir", str(pipeline_run.model_dir)]
     )
     assert result.exit_code == 1
-    assert "error: missing column(s):" in result.output
+    assert f"error: input file {records}: missing column(s): " in result.output
+    assert "unknown column(s): unrelated" in result.output
     assert not output.exists()
+
+
+def test_predict_loads_no_training_code(pipeline_run, tmp_path: Path) -> None:
+    records = tmp_path / "records.csv"
+    schema = json.loads((pipeline_run.model_dir / "schema.json").read_text(encoding="utf-8"))
+    pd.DataFrame([schema["example"]] * 3).to_csv(records, index=False)
+    code = (
+        "from {{ cookiecutter.package_name }}.serving.batch import predict_file\n"
+        f"assert predict_file(Path({str(records)!r}), Path({str(tmp_path / 'out.csv')!r}), "
+        "model_dir) == 3\n"
+    )
+    assert training_imports(code, pipeline_run.model_dir) == []

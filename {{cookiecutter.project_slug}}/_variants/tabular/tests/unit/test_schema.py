@@ -3,7 +3,13 @@ import math
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.schema import DataValidationError, conform, infer_schema
+from {{ cookiecutter.package_name }}.core.errors import DataValidationError
+from {{ cookiecutter.package_name }}.tabular.model.schema import (
+    conform,
+    infer_schema,
+    read_schema,
+    write_schema,
+)
 
 FRAME = pd.DataFrame(
     {
@@ -47,3 +53,13 @@ def test_conform_names_a_column_whose_type_changed() -> None:
     changed = FRAME.drop(columns=["target"]).assign(size=["1", "2", "three", "4"])
     with pytest.raises(DataValidationError, match=r"'size' must be numeric.*row 2 .*'three'"):
         conform(changed, schema)
+
+
+def test_the_schema_file_round_trips_and_a_broken_one_is_named(tmp_path) -> None:
+    schema = infer_schema(FRAME, "target", data_hash="x", ignored=("year",))
+    write_schema(schema, tmp_path)
+    assert read_schema(tmp_path, "train again") == schema
+    assert schema.ignored == ("target", "year")
+    (tmp_path / "schema.json").write_text('{"target": 1}', encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"schema\.json' is not valid .*: train again"):
+        read_schema(tmp_path, "train again")

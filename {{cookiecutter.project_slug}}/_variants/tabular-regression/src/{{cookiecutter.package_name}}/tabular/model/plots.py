@@ -1,0 +1,33 @@
+"""Figures specific to regression: predicted against actual, and residuals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...core.figures import new_figure, save
+
+
+def draw(
+    actual: np.ndarray, predicted: np.ndarray, description: Mapping[str, Any], out_dir: Path
+) -> list[Path]:
+    """Write predicted_vs_actual.png and residuals.png; return their paths."""
+    figure, axes = new_figure("Predicted against actual (test split)")
+    axes.scatter(actual, predicted, s=14, alpha=0.7)
+    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+    axes.plot([low, high], [low, high], "--", color="grey", label="perfect prediction")
+    axes.set_xlabel("actual")
+    axes.set_ylabel("predicted")
+    axes.legend()
+    paths = [save(figure, out_dir / "predicted_vs_actual.png")]
+
+    figure, axes = new_figure("Residuals (test split)")
+    axes.scatter(predicted, actual - predicted, s=14, alpha=0.7)
+    axes.axhline(0, linestyle="--", color="grey")
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("actual - predicted")
+    paths.append(save(figure, out_dir / "residuals.png"))
+    return paths

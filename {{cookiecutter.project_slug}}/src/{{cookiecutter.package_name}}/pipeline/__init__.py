@@ -1,0 +1,1 @@
+"""The pipeline stages, prepare → train → evaluate, written once against `task.TaskFamily`."""

@@ -1,0 +1,159 @@
+"""The tabular family as the pipeline sees it: `FAMILY` implements `task.TaskFamily`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ...core import tracking
+from ...core.errors import DataValidationError
+from ...core.figures import feature_importance, learning_curve
+from ...core.modeldir import ModelDir
+from ...core.params import load_params
+from ...core.reports import ModelCard, Scoring
+from ...task import Evaluation, Prepared, TaskFamily, Trained
+from . import data, objective, plots, training
+from .models import build_model
+from .params import Params
+from .predictor import FittedModel, write_model
+from .schema import conform, read_schema
+
+log = logging.getLogger(__name__)
+
+
+class TabularFamily:
+    """A table with one target column, learnt by scikit-learn pipelines."""
+
+    @property
+    def scoring(self) -> Scoring:
+        """The task's metrics and headline."""
+        return objective.SCORING
+
+    def load_params(self, path: Path) -> Params:
+        """params.yaml, validated."""
+        return load_params(path, Params)
+
+    def prepare(self, params: Params, out_dir: Path) -> Prepared:
+        """Load, validate and split the table; write the splits and schema.json."""
+        return data.prepare(params, out_dir)
+
+    def train(self, params: Params, data_dir: Path) -> Trained:
+        """Cross-validate, then fit `train.model` on the whole training split."""
+        schema = read_schema(data_dir, data.PREPARE_FIRST)
+        raw, labels = data.load_split(data_dir, data.TRAIN_FILE, schema)
+        features = conform(raw, schema)
+        description: dict[str, Any] = {
+            "target": schema.target,
+            "data_hash": schema.data_hash,
+            "train_rows": len(labels),
+            "outputs": objective.describe_target(labels),
+        }
+        target = objective.encode(labels, description["outputs"])
+        model = build_model(params.train.model, params, schema)
+        log.info(
+            "cross-validating %s with %d folds on %d rows",
+            params.train.model,
+            params.train.cv_folds,
+            len(target),
+        )
+        cv = training.cross_validation(model, features, target, params)
+        model.fit(features, target)
+        return Trained(
+            model=(model, schema), cv=cv, description=description, input_example=features.head(5)
+        )
+
+    def write_model(self, trained: Trained, directory: Path) -> None:
+        """The fitted pipeline (skops) and its input schema."""
+        model, schema = trained.model
+        write_model(model, schema, directory)
+
+    def log_model(self, trained: Trained, registered_name: str) -> str | None:
+        """Log the pipeline to MLflow (skops format) and register it."""
+        from .predictor import TRUSTED_TYPES
+
+        model, _ = trained.model
+        return tracking.log_sklearn_model(
+            model,
+            input_example=trained.input_example,
+            registered_name=registered_name,
+            trusted_types=TRUSTED_TYPES,
+            requirements=training.pinned_requirements(),
+        )
+
+    def evaluate(
+        self, params: Params, data_dir: Path, model: ModelDir, figures_dir: Path
+    ) -> Evaluation:
+        """Test-split scores of the model and the baseline, importance and learning curve."""
+        fitted = FittedModel(model)
+        schema = read_schema(data_dir, data.PREPARE_FIRST)
+        if fitted.schema.data_hash != schema.data_hash:
+            raise DataValidationError(
+                f"the model in '{model.path}' was trained on other data (hash "
+                f"{fitted.schema.data_hash}) than '{data_dir}' holds ({schema.data_hash}): "
+                "run the train stage first"
+            )
+        description = fitted.metadata["outputs"]
+        test_raw, test_labels = data.load_split(data_dir, data.TEST_FILE, schema)
+        train_raw, train_labels = data.load_split(data_dir, data.TRAIN_FILE, schema)
+        test_target = objective.encode(test_labels, description)
+        train_target = objective.encode(train_labels, description)
+        train_inputs, test_inputs = conform(train_raw, schema), conform(test_raw, schema)
+
+        outputs = fitted.outputs(test_raw)
+        baseline = build_model("baseline", params, schema).fit(train_inputs, train_target)
+        importances = training.importance(fitted.model, test_inputs, test_target, params)
+        curve = training.learning_curve_of(fitted.model, train_inputs, train_target, params)
+        figures = plots.draw(test_target, outputs, description, figures_dir)
+        figures.append(
+            feature_importance(
+                importances["names"], importances["means"], importances["stds"],
+                figures_dir / "feature_importance.png",
+            )
+        )  # fmt: skip
+        figures.append(
+            learning_curve(
+                curve["sizes"], curve["train"], curve["validation"], objective.SCORING.headline,
+                figures_dir / "learning_curve.png",
+            )
+        )  # fmt: skip
+        return Evaluation(
+            model=objective.score(test_target, outputs, description),
+            baseline=objective.score(
+                test_target, objective.outputs(baseline, test_inputs), description
+            ),
+            plots={
+                **objective.plot_data(test_target, outputs, description),
+                **training.plot_rows(importances, curve),
+            },
+            figures=figures,
+        )
+
+    def model_card(self, model: ModelDir) -> ModelCard:
+        """The pipeline's form, what it predicts, its input columns and their training ranges."""
+        schema = read_schema(model.path, "run the train stage again")
+        inputs = [
+            f"`{f.name}`: "
+            + (
+                f"number in [{f.minimum:g}, {f.maximum:g}]"
+                if f.kind == "number"
+                else f"one of {', '.join(f.categories)}"
+            )
+            + (" (may be missing)" if f.nullable else "")
+            for f in schema.features
+        ]
+        return ModelCard(
+            estimator="inside a scikit-learn pipeline (imputation, scaling, one-hot encoding), "
+            "saved with skops",
+            predicts=objective.predicts(model.metadata["outputs"]),
+            inputs=inputs,
+            limitations=[
+                "Inputs outside the ranges above are extrapolation; unseen categories are "
+                "encoded as all zeros.",
+                "Missing values are imputed (median for numbers, most frequent category "
+                "otherwise).",
+            ],
+        )
+
+
+FAMILY: TaskFamily[Params] = TabularFamily()

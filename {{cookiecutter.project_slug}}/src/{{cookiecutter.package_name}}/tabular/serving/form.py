@@ -1,0 +1,55 @@
+"""The app's input form for one record, built from the model's input schema."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from ..model.schema import Feature, InputSchema
+
+MISSING_HELP = "The model fills them in as in training (median, or most frequent category)."
+
+
+def _step(feature: Feature) -> float:
+    """A step of about a hundredth of the training range, rounded to a power of ten."""
+    span = (feature.maximum or 0.0) - (feature.minimum or 0.0)
+    return 10.0 ** math.floor(math.log10(span / 100)) if span > 0 else 0.01
+
+
+def feature_input(feature: Feature, example: Any) -> Any:
+    """One form widget for a feature: bounded number, or a select of the training categories."""
+    key = f"feature:{feature.name}"
+    if feature.kind == "category":
+        options = list(feature.categories)
+        index = options.index(str(example)) if str(example) in options else 0
+        return st.selectbox(feature.name, options, index=index, key=key)
+    low, high = feature.minimum or 0.0, feature.maximum or 0.0
+    value = min(max(float(example), low), high) if example is not None else low
+    bounds = f"Seen in training: {low:g} to {high:g}."
+    if feature.integer:
+        return st.number_input(
+            feature.name, int(low), int(high), round(value), step=1, help=bounds, key=key
+        )
+    step = _step(feature)
+    decimals = max(0, -math.floor(math.log10(step)))
+    return st.number_input(
+        feature.name, low, high, value, step=step, format=f"%.{decimals}f", help=bounds, key=key
+    )
+
+
+def record_form(schema: InputSchema) -> dict[str, Any] | None:
+    """A form with one widget per feature; the record once submitted, else None."""
+    with st.form("predict"):
+        values = {f.name: feature_input(f, schema.example.get(f.name)) for f in schema.features}
+        nullable = [feature.name for feature in schema.features if feature.nullable]
+        unknown = (
+            st.multiselect("Unknown values", nullable, key="missing", help=MISSING_HELP)
+            if nullable
+            else []
+        )
+        submitted = st.form_submit_button("Predict", type="primary", key="predict")
+    if not submitted:
+        return None
+    return {name: None if name in unknown else value for name, value in values.items()}

@@ -1,0 +1,209 @@
+"""The interface a task family implements, and the one place that finds the project's family.
+
+The pipeline stages (`pipeline/`), the CLI, the API and the Streamlit app are written once
+against these protocols. A family is one folder: `<family>/model/` holds what the stages run
+(data, models, scores, figures), with `FAMILY` in `model/family.py`; `<family>/serving/` holds
+what serving adds (the fast predictor, the request type, the app's widgets), with `SERVING` in
+`serving/family.py`. Serving never imports `model/family.py`, so it never loads training code.
+mypy checks each family against the protocols through those two annotated names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from . import FAMILY_NAME
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pydantic import BaseModel
+
+    from .core.modeldir import ModelDir
+    from .core.reports import ModelCard, Scoring
+
+P = TypeVar("P", bound="StageParams")
+
+
+class StageParams(Protocol):
+    """What the shared stages read from a family's params."""
+
+    @property
+    def model_name(self) -> str:
+        """The model `train` fits (`train.model` in params.yaml)."""
+        ...
+
+    def flat(self) -> dict[str, Any]:
+        """Every parameter as `section.key` → value, for tracking."""
+        ...
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare` wrote to its output directory."""
+
+    train_rows: int
+    test_rows: int
+    data_hash: str
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A fitted model and what the shared `train` stage records about it.
+
+    `description` goes into metadata.json: at least `target`, `data_hash` and `train_rows`, plus
+    whatever the family needs to load and describe the model (e.g. its label names).
+    """
+
+    model: Any
+    cv: dict[str, float]
+    description: dict[str, Any]
+    input_example: Any
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Test-split scores of the model and of its dummy baseline, with plot rows and figures."""
+
+    model: dict[str, float]
+    baseline: dict[str, float]
+    plots: dict[str, list[dict[str, Any]]]
+    figures: list[Path]
+
+
+class TaskFamily(Protocol[P]):
+    """The pipeline side of a family: data, models, scores and figures."""
+
+    @property
+    def scoring(self) -> Scoring:
+        """The family's metrics and the headline metric a model must beat the baseline on."""
+        ...
+
+    def load_params(self, path: Path) -> P:
+        """params.yaml, validated (errors name the key)."""
+        ...
+
+    def prepare(self, params: P, out_dir: Path) -> Prepared:
+        """Load and validate the raw data, split it, and write the splits to `out_dir`."""
+        ...
+
+    def train(self, params: P, data_dir: Path) -> Trained:
+        """Fit `params.model_name` on the training split (cross-validated where it fits)."""
+        ...
+
+    def write_model(self, trained: Trained, directory: Path) -> None:
+        """Write the fitted model's files into `directory` (never with pickle)."""
+        ...
+
+    def log_model(self, trained: Trained, registered_name: str) -> str | None:
+        """Log the model to the active MLflow run and register it; return the registry version."""
+        ...
+
+    def evaluate(self, params: P, data_dir: Path, model: ModelDir, figures_dir: Path) -> Evaluation:
+        """Score the model and the dummy baseline on the test split; draw the figures."""
+        ...
+
+    def model_card(self, model: ModelDir) -> ModelCard:
+        """What the model card says about this family's model and inputs."""
+        ...
+
+
+class Predictor(Protocol):
+    """A loaded model that answers records: what the API, the UI and `predict` use."""
+
+    metadata: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        """The model version recorded at training time."""
+        ...
+
+    @property
+    def spec(self) -> Any:
+        """What a valid input is (the family's input description)."""
+        ...
+
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[BaseModel]:
+        """One prediction per record, in order; bad records raise a `ProjectError`."""
+        ...
+
+    def predict_checked(self, records: Sequence[Mapping[str, Any]]) -> Sequence[BaseModel]:
+        """`predict` for records the API's request type has already validated (may skip checks)."""
+        ...
+
+    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with the prediction columns added."""
+        ...
+
+
+class ServingFamily(Protocol):
+    """The serving side of a family: loading, the API's request type, the app's widgets."""
+
+    @property
+    def scoring(self) -> Scoring:
+        """The family's metrics, to show the evaluation's results."""
+        ...
+
+    @property
+    def prediction(self) -> type[BaseModel]:
+        """The type of one prediction in API answers."""
+        ...
+
+    def load(self, model_dir: Path) -> Predictor:
+        """Load and check the model directory (errors name the file and the fix)."""
+        ...
+
+    def read_spec(self, model_dir: Path) -> Any:
+        """The input description saved with the model, read without loading the model."""
+        ...
+
+    def request_model(self, spec: Any) -> type[BaseModel]:
+        """The body of POST /predict, with a real example from the training data."""
+        ...
+
+    def records(self, body: BaseModel) -> list[dict[str, Any]]:
+        """The records of a validated request body, ready for `Predictor.predict_checked`."""
+        ...
+
+    def request_size(self, body: BaseModel) -> int:
+        """How many records a request body holds (for the API's per-request limit)."""
+        ...
+
+    def to_records(self, frame: pd.DataFrame, spec: Any) -> list[dict[str, Any]]:
+        """A table's rows as checked, JSON-ready records (uploads, the batch CLI, API mode)."""
+        ...
+
+    def prediction_columns(self, predictions: Sequence[BaseModel]) -> dict[str, list[Any]]:
+        """The columns `Predictor.predict_frame` adds, built from predictions."""
+        ...
+
+    def input_form(self, spec: Any) -> dict[str, Any] | None:
+        """Streamlit widgets for one input; the record once submitted, else None."""
+        ...
+
+    def upload_help(self, spec: Any) -> str:
+        """What an uploaded CSV must hold, for the app's batch page."""
+        ...
+
+    def example_csv(self, spec: Any) -> str:
+        """A CSV file of one real example input, for the app's batch page."""
+        ...
+
+    def show(self, prediction: BaseModel, spec: Any) -> None:
+        """Streamlit view of one prediction."""
+        ...
+
+
+def load_family() -> TaskFamily[Any]:
+    """The pipeline side of this project's family."""
+    family: TaskFamily[Any] = import_module(f"{__package__}.{FAMILY_NAME}.model.family").FAMILY
+    return family
+
+
+def load_serving() -> ServingFamily:
+    """The serving side of this project's family."""
+    serving: ServingFamily = import_module(f"{__package__}.{FAMILY_NAME}.serving.family").SERVING
+    return serving
