@@ -7,7 +7,7 @@ import re
 
 import pytest
 import yaml
-from conftest import BIN, install_editable, render, run
+from helpers import BIN, install_editable, render, run
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, ENV, TEMPLATE, render
+from helpers import BIN, ENV, TEMPLATE, render
 
 
 def generate(output_dir: Path, *answers: str, env: dict[str, str] | None = None):

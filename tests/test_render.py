@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import render
+from helpers import render
 
 TASKS = ("tabular-classification", "tabular-regression")
 # (include_ui, deploy_hf_space): a Space needs the UI.

@@ -12,7 +12,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from conftest import BIN, TEMPLATE, render, run
+from helpers import BIN, TEMPLATE, render, run
 
 TASKS = ("tabular-classification", "tabular-regression")
 OPTIONS = {"api": "include_api", "ui": "include_ui", "space": "deploy_hf_space"}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BIN, ENV, TEMPLATE, install_editable, render, run
+from helpers import BIN, ENV, TEMPLATE, install_editable, render, run
 
 # Combinations that change the workflows: the Python version, the Space's deploy workflow.
 WORKFLOW_ANSWERS = {
