@@ -7,35 +7,36 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path.cwd()
-PACKAGE = PROJECT / "src" / "{{ cookiecutter.package_name }}"
+# The answers, rendered once as one escaped JSON string: no answer can break this file.
+ANSWERS: dict[str, Any] = json.loads("{{ cookiecutter | in_quotes }}")
+PACKAGE = PROJECT / "src" / ANSWERS["package_name"]
 
-TASK = "{{ cookiecutter.task }}"
-INCLUDE_API = "{{ cookiecutter.include_api }}" == "yes"
-INCLUDE_UI = "{{ cookiecutter.include_ui }}" == "yes"
-DEPLOY_SPACE = "{{ cookiecutter.deploy_hf_space }}" == "yes"
-CI = "{{ cookiecutter.ci }}"
-LICENSE = "{{ cookiecutter.license }}"
-PROJECT_NAME = "{{ cookiecutter.project_name }}"
-AUTHOR_NAME = "{{ cookiecutter.author_name }}"
-AUTHOR_EMAIL = "{{ cookiecutter.author_email }}"
+TASK = ANSWERS["task"]
+INCLUDE_API = ANSWERS["include_api"] == "yes"
+INCLUDE_UI = ANSWERS["include_ui"] == "yes"
+DEPLOY_SPACE = ANSWERS["deploy_hf_space"] == "yes"
+CI = ANSWERS["ci"]
+LICENSE = ANSWERS["license"]
+PROJECT_NAME = ANSWERS["project_name"]
+AUTHOR_NAME = ANSWERS["author_name"]
+AUTHOR_EMAIL = ANSWERS["author_email"]
 
 # Overlay order: the task family first, then the task itself (later wins).
-VARIANT_GROUPS = {
-    "tabular-classification": ("tabular", "tabular-classification"),
-    "tabular-regression": ("tabular", "tabular-regression"),
-}
+VARIANT_GROUPS = (ANSWERS["_tasks"][TASK]["family"], TASK)
 
 
 def overlay_variants() -> None:
     """Copy the chosen task's files into place and drop every other variant."""
     variants = PROJECT / "_variants"
-    for group in VARIANT_GROUPS[TASK]:
+    for group in VARIANT_GROUPS:
         source = variants / group
         for path in sorted(source.rglob("*")):
             if path.is_file():

@@ -19,6 +19,7 @@ import yaml
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
+import {{ cookiecutter.package_name }} as package
 from {{ cookiecutter.package_name }}.artifacts import METADATA_FILE, MODEL_FILE, SCHEMA_FILE, load
 from {{ cookiecutter.package_name }}.errors import ProjectError
 from {{ cookiecutter.package_name }}.report import read_metrics, results_table
@@ -26,8 +27,7 @@ from {{ cookiecutter.package_name }}.ui.settings import UISettings
 
 SOURCES = Path(__file__).resolve().parent
 ROOT = SOURCES.parent
-PACKAGE = "{{ cookiecutter.package_name }}"
-TITLE = "{{ cookiecutter.project_name }}"
+PACKAGE = package.__name__
 # Copied from space/ as they are.
 STATIC_FILES = ("Dockerfile", "app.py", ".streamlit/config.toml")
 # The Space is a Linux container (see the Dockerfile): requirements are chosen for it.
@@ -87,7 +87,7 @@ def front_matter(pyproject: Path) -> dict[str, Any]:
     """The Space's configuration: the README's YAML front matter (Docker SDK, Streamlit port)."""
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     config: dict[str, Any] = {
-        "title": TITLE,
+        "title": package.TITLE,
         "emoji": "📊",
         "colorFrom": "blue",
         "colorTo": "green",

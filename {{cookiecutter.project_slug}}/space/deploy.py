@@ -14,6 +14,7 @@ import typer
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from {{ cookiecutter.package_name }} import PROJECT
 from {{ cookiecutter.package_name }}.errors import ProjectError
 
 NO_TOKEN = (
@@ -35,7 +36,7 @@ class DeploySettings(BaseSettings):
 
     hf_token: SecretStr | None = None
     # <user or organisation>/<space name>
-    hf_space: str = "{{ cookiecutter.hf_username }}/{{ cookiecutter.project_slug }}"
+    hf_space: str = f"{{ cookiecutter.hf_username | in_quotes }}/{PROJECT}"
 
 
 def deploy(bundle: Path, space: str, token: str | None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from {{ cookiecutter.package_name }} import DESCRIPTION, TITLE
 from {{ cookiecutter.package_name }}.errors import ProjectError
 from {{ cookiecutter.package_name }}.report import read_metrics, results_table
 from {{ cookiecutter.package_name }}.schema import Feature, InputSchema
@@ -21,8 +22,6 @@ from {{ cookiecutter.package_name }}.ui.backend import Backend, connect
 from {{ cookiecutter.package_name }}.ui.settings import UISettings
 from {{ cookiecutter.package_name }}.ui.upload import check_columns, read_csv
 
-TITLE = "{{ cookiecutter.project_name }}"
-DESCRIPTION = "{{ cookiecutter.description }}"
 MISSING_HELP = "The model fills them in as in training (median, or most frequent category)."
 
 
