@@ -2,7 +2,8 @@
 
 1. Overlay the files of the chosen task (``_variants/<group>/``) onto the project.
 2. Remove the files of options that were not chosen.
-3. ``git init -b main`` and a first commit (warn, never fail, when git is missing).
+3. ``git init -b main`` and a first commit (warn, never fail, when git is missing), except
+   under cruft: there the user commits once cruft has written .cruft.json.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ LICENSE = ANSWERS["license"]
 PROJECT_NAME = ANSWERS["project_name"]
 AUTHOR_NAME = ANSWERS["author_name"]
 AUTHOR_EMAIL = ANSWERS["author_email"]
+# cruft (which records `_commit`) writes .cruft.json after this hook and, on `cruft update`,
+# renders the template twice into temporary folders to diff them: a repository made here would
+# leave .cruft.json out of the first commit, and its .git/ would spoil the diff.
+MADE_BY_CRUFT = "_commit" in ANSWERS
 
 # Overlay order: the task family first, then the task itself (later wins).
 VARIANT_GROUPS = (ANSWERS["_tasks"][TASK]["family"], TASK)
@@ -82,6 +87,8 @@ def git(*args: str) -> subprocess.CompletedProcess[str]:
 
 def init_git() -> None:
     """Create the repository and its first commit; warn and carry on if git is unusable."""
+    if MADE_BY_CRUFT:
+        return
     if shutil.which("git") is None:
         print("WARNING: git was not found; the project was generated without a repository.")
         return
