@@ -2,11 +2,11 @@
 
 - `python_string`: an answer as a Python string literal, quoted as ruff's formatter quotes it.
 - `in_quotes`: an answer made safe between double quotes in Python, TOML, YAML or JSON.
-
-With these, quotes, backslashes, accents or emoji in an answer never break a generated file.
 - `derive_slug`: the project slug derived from any project name, always a valid slug whose
   package name (dashes → underscores) is a safe Python package name.
-- `dependency_modules`: the import names the generated project's package must not take.
+- `dependency_modules` (a global): the import names the generated package must not take.
+
+With the first two, quotes, backslashes, accents or emoji in an answer never break a file.
 """
 
 from __future__ import annotations
@@ -43,11 +43,13 @@ FALLBACK_SLUG = f"{SLUG_PREFIX}-project"
 def in_quotes(value: Any) -> str:
     """The text to write between double quotes: `value` (a string as is, else as JSON), escaped.
 
+    The hooks read all the answers this way (`json.loads("{{ cookiecutter | in_quotes }}")`).
+
     JSON's escapes (\\", \\\\, \\n, \\uXXXX) mean the same in Python, TOML and YAML
     double-quoted strings; the other control characters (U+007F to U+009F), which TOML and
     YAML refuse raw, are escaped as well. Non-ASCII text (accents, emoji) stays as it is.
     """
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     body = json.dumps(text, ensure_ascii=False)[1:-1]
     return "".join(
         f"\\u{ord(char):04x}" if unicodedata.category(char) == "Cc" else char for char in body
