@@ -46,8 +46,8 @@ test-fast: $(VENV)/.installed  ## The test suite without the slow tests
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed  ## Lint the template's own Python
-	$(BIN)/ruff check hooks tests bench
-	$(BIN)/ruff format --check hooks tests bench
+	$(BIN)/ruff check hooks tests bench local_extensions.py
+	$(BIN)/ruff format --check hooks tests bench local_extensions.py
 
 clean:  ## Remove generated projects and caches
 	rm -rf build .pytest_cache .ruff_cache

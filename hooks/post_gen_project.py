@@ -2,40 +2,49 @@
 
 1. Overlay the files of the chosen task (``_variants/<group>/``) onto the project.
 2. Remove the files of options that were not chosen.
-3. ``git init -b main`` and a first commit (warn, never fail, when git is missing).
+3. ``git init -b main`` and a first commit (warn, never fail, when git is missing), except
+   under cruft: there the user commits once cruft has written .cruft.json.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path.cwd()
-PACKAGE = PROJECT / "src" / "{{ cookiecutter.package_name }}"
+# The answers, rendered once as one escaped JSON string: no answer can break this file.
+ANSWERS: dict[str, Any] = json.loads("{{ cookiecutter | in_quotes }}")
+PACKAGE = PROJECT / "src" / ANSWERS["package_name"]
 
-TASK = "{{ cookiecutter.task }}"
-INCLUDE_API = "{{ cookiecutter.include_api }}" == "yes"
-INCLUDE_UI = "{{ cookiecutter.include_ui }}" == "yes"
-DEPLOY_SPACE = "{{ cookiecutter.deploy_hf_space }}" == "yes"
-CI = "{{ cookiecutter.ci }}"
-LICENSE = "{{ cookiecutter.license }}"
-PROJECT_NAME = "{{ cookiecutter.project_name }}"
-AUTHOR_NAME = "{{ cookiecutter.author_name }}"
-AUTHOR_EMAIL = "{{ cookiecutter.author_email }}"
+TASK = ANSWERS["task"]
+INCLUDE_API = ANSWERS["include_api"] == "yes"
+INCLUDE_UI = ANSWERS["include_ui"] == "yes"
+DEPLOY_SPACE = ANSWERS["deploy_hf_space"] == "yes"
+CI = ANSWERS["ci"]
+LICENSE = ANSWERS["license"]
+PROJECT_NAME = ANSWERS["project_name"]
+AUTHOR_NAME = ANSWERS["author_name"]
+AUTHOR_EMAIL = ANSWERS["author_email"]
+# cruft (which records `_commit`) writes .cruft.json after this hook and, on `cruft update`,
+# renders the template twice into temporary folders to diff them: a repository made here would
+# leave .cruft.json out of the first commit, and its .git/ would spoil the diff.
+MADE_BY_CRUFT = "_commit" in ANSWERS
 
+FAMILY = ANSWERS["_tasks"][TASK]["family"]
 # Overlay order: the task family first, then the task itself (later wins).
-VARIANT_GROUPS = {
-    "tabular-classification": ("tabular", "tabular-classification"),
-    "tabular-regression": ("tabular", "tabular-regression"),
-}
+VARIANT_GROUPS = (FAMILY, TASK)
+# Each family's code is one folder of the package; only the chosen family's is kept.
+OTHER_FAMILIES = sorted({task["family"] for task in ANSWERS["_tasks"].values()} - {FAMILY})
 
 
 def overlay_variants() -> None:
     """Copy the chosen task's files into place and drop every other variant."""
     variants = PROJECT / "_variants"
-    for group in VARIANT_GROUPS[TASK]:
+    for group in VARIANT_GROUPS:
         source = variants / group
         for path in sorted(source.rglob("*")):
             if path.is_file():
@@ -58,6 +67,7 @@ def remove(*relative: str) -> None:
 def prune_options() -> None:
     """Remove what the unchosen options would have needed."""
     package = PACKAGE.relative_to(PROJECT).as_posix()
+    remove(*(f"{package}/{family}" for family in OTHER_FAMILIES))
     if not INCLUDE_API:
         remove(f"{package}/serving/api", "tests/api", "Dockerfile", ".dockerignore")
         # The app's API mode: its HTTP client and the test that runs it against the API.
@@ -81,6 +91,8 @@ def git(*args: str) -> subprocess.CompletedProcess[str]:
 
 def init_git() -> None:
     """Create the repository and its first commit; warn and carry on if git is unusable."""
+    if MADE_BY_CRUFT:
+        return
     if shutil.which("git") is None:
         print("WARNING: git was not found; the project was generated without a repository.")
         return

@@ -6,45 +6,24 @@ cookiecutter then removes the half-made directory, so nothing is left behind.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import sys
+import unicodedata
+from typing import Any
 
-ANSWERS = {
-    "project_name": "{{ cookiecutter.project_name }}",
-    "project_slug": "{{ cookiecutter.project_slug }}",
-    "package_name": "{{ cookiecutter.package_name }}",
-    "author_email": "{{ cookiecutter.author_email }}",
-    "github_username": "{{ cookiecutter.github_username }}",
-    "hf_username": "{{ cookiecutter.hf_username }}",
-    "task": "{{ cookiecutter.task }}",
-    "include_api": "{{ cookiecutter.include_api }}",
-    "include_ui": "{{ cookiecutter.include_ui }}",
-    "deploy_hf_space": "{{ cookiecutter.deploy_hf_space }}",
-    "ci": "{{ cookiecutter.ci }}",
-    "dvc_remote": "{{ cookiecutter.dvc_remote }}",
-    "python_version": "{{ cookiecutter.python_version }}",
-    "license": "{{ cookiecutter.license }}",
-}
+# The answers, rendered once as one escaped JSON string: no answer can break this file.
+ANSWERS: dict[str, Any] = json.loads("{{ cookiecutter | in_quotes }}")
+# Import names the package must not take (local_extensions.py lists them).
+DEPENDENCY_MODULES = frozenset(json.loads("{{ dependency_modules | in_quotes }}"))
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HANDLE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
-# Import names the generated project depends on (directly or through an extra); a package
-# with one of these names would shadow the library and break the project at import time.
-DEPENDENCY_MODULES = frozenset(
-    {
-        "dvc", "fastapi", "httpx", "huggingface_hub", "matplotlib", "mlflow", "mypy", "numpy",
-        "palmerpenguins", "pandas", "pyarrow", "pydantic", "pydantic_settings", "pytest", "ruff",
-        "scipy", "selenium", "skops", "sklearn", "starlette", "streamlit", "torch", "typer",
-        "uvicorn", "xgboost", "yaml",
-    }
-)  # fmt: skip
-
 CHOICES = {
-    "task": ("tabular-classification", "tabular-regression"),
     "include_api": ("yes", "no"),
     "include_ui": ("yes", "no"),
     "deploy_hf_space": ("yes", "no"),
@@ -55,8 +34,18 @@ CHOICES = {
 }
 
 
-def check(answers: dict[str, str]) -> str | None:
+# Answers written as text into the README, pyproject.toml, the UI and the licence: one line.
+FREE_TEXT = ("project_name", "description", "author_name")
+
+
+def check(answers: dict[str, Any]) -> str | None:
     """Return the first problem with the answers as one line, or None when they are valid."""
+    for option in FREE_TEXT:
+        if any(unicodedata.category(char) == "Cc" for char in answers[option]):
+            return (
+                f"{option} {answers[option]!r} contains a line break or another control "
+                "character: answer on one line."
+            )
     if not answers["project_name"].strip():
         return "project_name is empty: give the project a name, e.g. 'Penguin Species Classifier'."
     slug = answers["project_slug"]
@@ -94,7 +83,7 @@ def check(answers: dict[str, str]) -> str | None:
                 f"{handle} {answers[handle]!r} is not a valid user name: use letters, digits, "
                 "'-', '_' or '.', without spaces."
             )
-    for option, allowed in CHOICES.items():
+    for option, allowed in {"task": tuple(answers["_tasks"]), **CHOICES}.items():
         if answers[option] not in allowed:
             return f"{option} {answers[option]!r} is not one of the choices: {', '.join(allowed)}."
     if answers["deploy_hf_space"] == "yes" and answers["include_ui"] == "no":

@@ -5,74 +5,29 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import yaml
-from conftest import BIN, ENV, run
+from helpers import BIN, ENV, run, serving, write_small_params
 
 pytestmark = pytest.mark.slow
 
 SLUG = "penguin-species-classifier"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(command: list[str | Path], cwd: Path, env: dict[str, str]) -> Iterator[str]:
-    """Run `command ... --port P` until the API is ready; yield its URL; stop it."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(part) for part in [*command, "--host", "127.0.0.1", "--port", str(port)]],
-        cwd=cwd,
-        env={**ENV, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                output = server.communicate(timeout=10)[0]
-                pytest.fail(f"the API did not become ready on {url}:\n{output[-4000:]}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
+# Where `serve` listens: loopback, on the free port that `serving` fills in.
+LISTEN = ("--host", "127.0.0.1", "--port", "{port}")
 
 
 @pytest.fixture(scope="module")
 def trained(default_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model trained by the project's own CLI on shrunk params; returns its model dir."""
     work = tmp_path_factory.mktemp("api-model")
-    params = yaml.safe_load((default_project / "params.yaml").read_text(encoding="utf-8"))
-    params["train"]["cv_folds"] = 2
-    params["models"]["xgboost"]["n_estimators"] = 30
-    (work / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    write_small_params(default_project, work / "params.yaml")
     env = project_env(default_project, MLFLOW_TRACKING_URI=f"sqlite:///{work / 'mlflow.db'}")
     cli = BIN / SLUG
     run(cli, "prepare", "--params", work / "params.yaml", "--out-dir", work / "data",
@@ -88,11 +43,15 @@ def project_env(project: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def api(default_project: Path, trained: Path) -> Iterator[str]:
+def api(
+    default_project: Path, trained: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The default project's API, started by its `serve` command."""
-    command = [BIN / SLUG, "serve", "--model-dir", trained, "--no-access-log"]
-    with serving(command, default_project, project_env(default_project)) as url:
-        yield url
+    command = [BIN / SLUG, "serve", "--model-dir", trained, "--no-access-log", *LISTEN]
+    log = tmp_path_factory.mktemp("api-log") / "api.log"
+    env = project_env(default_project)
+    with serving(command, cwd=default_project, ready="/ready", log=log, env=env) as server:
+        yield server.url
 
 
 def readme_request(project: Path) -> dict:
@@ -149,8 +108,9 @@ def test_the_serve_extra_alone_serves_predictions(
     )  # fmt: skip
     assert absent.stdout.strip() == "", "the serve extra pulls in training or UI packages"
 
-    command = [venv / "bin" / SLUG, "serve", "--model-dir", trained]
-    with serving(command, tmp_path, {}) as url:
+    command = [venv / "bin" / SLUG, "serve", "--model-dir", trained, *LISTEN]
+    with serving(command, cwd=tmp_path, ready="/ready", log=tmp_path / "api.log") as server:
+        url = server.url
         metadata = httpx.get(f"{url}/metadata", timeout=10).json()
         response = httpx.post(f"{url}/predict", json=readme_request(default_project), timeout=30)
     assert response.status_code == 200, response.text

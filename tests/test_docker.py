@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import render
+from helpers import render
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BIN, ENV, render, run
+from helpers import BIN, ENV, render, run
 
 pytestmark = pytest.mark.slow
 

@@ -7,29 +7,27 @@ import re
 
 import pytest
 import yaml
-from conftest import BIN, install_editable, render, run
+from helpers import BIN, TASKS, install_editable, render, run, task_defaults
 
 pytestmark = pytest.mark.slow
 
-# task → (answers, {metric: bar}) on the default data's held-out test split. Names differ from
-# the default project's so that each installed package is the one its test rendered.
-TASKS = {
-    "tabular-classification": (
-        {"project_name": "Generated Species Classifier"},
-        {"accuracy": 0.97, "f1_macro": 0.95},
-    ),
-    "tabular-regression": (
-        {"project_name": "Generated Mass Regressor"},
-        {"r2": 0.80},
-    ),
+# task → {metric: bar} on the default data's held-out test split.
+QUALITY_BARS = {
+    "tabular-classification": {"accuracy": 0.97, "f1_macro": 0.95},
+    "tabular-regression": {"r2": 0.80},
 }
 
 
-@pytest.fixture(scope="module", params=list(TASKS))
+@pytest.fixture(scope="module", params=TASKS)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    answers, bars = TASKS[request.param]
-    root = tmp_path_factory.mktemp(request.param)
-    project = render(root, task=request.param, **answers)
+    task = request.param
+    if task not in QUALITY_BARS:
+        pytest.fail(f"QUALITY_BARS has no bars for the task {task!r}: add its metrics")
+    bars = QUALITY_BARS[task]
+    root = tmp_path_factory.mktemp(task)
+    # Not the default project's name, so that the installed package is the one rendered here.
+    name = f"Generated {task_defaults(task)['project_name']}"
+    project = render(root, task=task, project_name=name)
     install_editable(project)
     return project, bars, root
 

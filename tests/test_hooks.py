@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, ENV, TEMPLATE, render
+from helpers import BIN, ENV, TEMPLATE, render, render_hook
 
 
 def generate(output_dir: Path, *answers: str, env: dict[str, str] | None = None):
@@ -36,6 +35,10 @@ def generate(output_dir: Path, *answers: str, env: dict[str, str] | None = None)
         (["package_name=class"], "package_name 'class' is a Python keyword"),
         (["package_name=json"], "package_name 'json' is the name of a standard-library module"),
         (["package_name=mlflow"], "package_name 'mlflow' is the import name of a dependency"),
+        (
+            ["description=One line\nand another"],
+            "description 'One line\\nand another' contains a line break or another control",
+        ),
         (["author_email=not-an-email"], "author_email 'not-an-email' is not an email address"),
         (["hf_username=has space"], "hf_username 'has space' is not a valid user name"),
         (
@@ -109,26 +112,10 @@ def test_generation_succeeds_without_git(tmp_path: Path) -> None:
     assert not (project / ".git").exists()
 
 
-def load_hook():
-    sys.path.insert(0, str(TEMPLATE / "hooks"))
-    try:
-        import pre_gen_project
-    finally:
-        sys.path.pop(0)
-    return pre_gen_project
-
-
-def test_hook_check_accepts_the_defaults_and_names_a_bad_choice() -> None:
-    pre_gen_project = load_hook()
-    defaults = {
-        "project_name": "Penguin Species Classifier",
-        "project_slug": "penguin-species-classifier",
-        "package_name": "penguin_species_classifier",
-        "author_email": "you@example.com",
-        "github_username": "your-github-username",
-        "hf_username": "your-hf-username",
-        **{option: choices[0] for option, choices in pre_gen_project.CHOICES.items()},
-    }
+def test_hook_check_accepts_the_defaults_and_names_a_bad_choice(tmp_path: Path) -> None:
+    pre_gen_project = render_hook("pre_gen_project", tmp_path)
+    defaults = pre_gen_project.ANSWERS
+    assert defaults["project_slug"] == "penguin-species-classifier"
     assert pre_gen_project.check(defaults) is None
     # cookiecutter refuses an unlisted choice itself; the hook also covers replayed answers.
     problem = pre_gen_project.check({**defaults, "python_version": "3.9"})

@@ -2,67 +2,31 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, ENV, run
+from helpers import BIN, run, serving, write_small_params
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(BIN / "mlflow"), "server",
-            "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
-            "--artifacts-destination", str(root / "artifacts"),
-            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        ],
-        env=ENV, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"mlflow server did not start:\n{(root / 'server.log').read_text()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    command = [
+        BIN / "mlflow", "server",
+        "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+        "--artifacts-destination", root / "artifacts",
+        "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+    ]  # fmt: skip
+    with serving(command, cwd=root, ready="/health", log=root / "server.log", timeout=90) as server:
+        yield server.url
 
 
 def test_training_is_recorded_on_a_remote_server(default_project: Path, mlflow_server: str) -> None:
-    params = yaml.safe_load((default_project / "params.yaml").read_text(encoding="utf-8"))
-    params["train"]["cv_folds"] = 2
-    params["models"]["xgboost"]["n_estimators"] = 20
-    params["evaluate"].update(permutation_repeats=1, learning_curve_points=2)
-    small = default_project / "params-small.yaml"
-    small.write_text(yaml.safe_dump(params), encoding="utf-8")
+    small = write_small_params(default_project, default_project / "params-small.yaml")
     env = {"MLFLOW_TRACKING_URI": mlflow_server}
     cli = BIN / default_project.name
     out = default_project / "remote"

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import render
+from helpers import TASKS, render
 
-TASKS = ("tabular-classification", "tabular-regression")
 # (include_ui, deploy_hf_space): a Space needs the UI.
 UI_SPACE = (("yes", "yes"), ("yes", "no"), ("no", "no"))
 REMOTES = ("local", "s3", "gcs", "azure")
@@ -38,7 +37,8 @@ COMBINATIONS = [
 ]
 
 PKG = "src/penguin_species_classifier"
-# The default project with every option on: the exact tree, for either task.
+# The default project with every option on: the exact tree, for either task (whose default
+# name, and so package, differs: see `in_package`).
 FULL_TREE = {
     ".dockerignore",
     ".dvc/.gitignore",
@@ -142,6 +142,12 @@ FULL_TREE = {
 LICENSED = {"LICENSE"}
 
 
+def in_package(paths: set[str], project: Path) -> set[str]:
+    """`paths` with the default package's folder renamed to `project`'s package."""
+    package = f"src/{project.name.replace('-', '_')}/"
+    return {package + p.removeprefix(f"{PKG}/") if p.startswith(f"{PKG}/") else p for p in paths}
+
+
 def tracked(project: Path) -> set[str]:
     return {
         path.relative_to(project).as_posix()
@@ -187,7 +193,7 @@ def test_every_combination_has_exactly_its_files(rendered) -> None:
         for option, removed in off.items():
             if removed:
                 expected -= {p for p in full if p.startswith(OPTION_PREFIXES[option])}
-        assert tracked(project) == expected, answers
+        assert tracked(project) == in_package(expected, project), answers
         assert not any(p.startswith(("_variants", "_licenses")) for p in tracked(project))
 
 
@@ -213,7 +219,7 @@ def test_configs_parse_and_follow_the_answers(rendered) -> None:
         pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
         assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
         assert pyproject["project"]["scripts"] == {
-            "penguin-species-classifier": "penguin_species_classifier.cli:app"
+            project.name: f"{project.name.replace('-', '_')}.cli:app"
         }
         params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
         target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}

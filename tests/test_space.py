@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, TEMPLATE, run
-from ui_helpers import TrainedModel, chromium, free_port, predict_in_browser, serve
+from helpers import BIN, TEMPLATE, TrainedModel, free_port, run, serving
+from ui_helpers import chromium, predict_in_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -69,12 +69,17 @@ def test_the_bundle_installs_and_serves_predictions(
     screenshot = ARTIFACTS / "space-predict.png"
     screenshot.unlink(missing_ok=True)
     with (
-        serve(
-            dockerfile_command(bundle, venv, port), bundle, port, tmp_path / "space.log", env
-        ) as (url, startup),
+        serving(
+            dockerfile_command(bundle, venv, port),
+            cwd=bundle,
+            ready="/_stcore/health",
+            log=tmp_path / "space.log",
+            env=env,
+            port=port,
+        ) as app,
         chromium(tmp_path / "profile") as driver,
     ):
-        shown = predict_in_browser(driver, url, screenshot)
+        shown = predict_in_browser(driver, app.url, screenshot)
 
     # The bundle's own package, in the fresh environment, says what the form should show.
     expected = run(
@@ -87,4 +92,4 @@ def test_the_bundle_installs_and_serves_predictions(
     ).stdout.strip()
     assert shown == expected
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
-    print(f"bundle {size / 1e6:.2f} MB; app ready in {startup:.1f} s from a fresh venv")
+    print(f"bundle {size / 1e6:.2f} MB; app ready in {app.startup_s:.1f} s from a fresh venv")

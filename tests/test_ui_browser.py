@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BIN, TEMPLATE, run
-from ui_helpers import TrainedModel, chromium, free_port, predict_in_browser, serve
+from helpers import BIN, TEMPLATE, TrainedModel, run, serving
+from ui_helpers import chromium, predict_in_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -33,12 +33,11 @@ def expected_label(trained: TrainedModel) -> str:
 
 def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path: Path) -> None:
     project = trained_default.project
-    port = free_port()
     command = [
         str(BIN / project.name),
         "ui",
         "--port",
-        str(port),
+        "{port}",
         "--model-dir",
         str(trained_default.model_dir),
         "--reports-dir",
@@ -47,14 +46,16 @@ def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path:
     screenshot = ARTIFACTS / "ui-predict.png"
     screenshot.unlink(missing_ok=True)
     with (
-        serve(command, project, port, tmp_path / "streamlit.log", {}) as (url, startup),
+        serving(
+            command, cwd=project, ready="/_stcore/health", log=tmp_path / "streamlit.log"
+        ) as app,
         chromium(tmp_path / "profile") as driver,
     ):
-        shown = predict_in_browser(driver, url, screenshot)
+        shown = predict_in_browser(driver, app.url, screenshot)
 
     metadata = json.loads((trained_default.model_dir / "metadata.json").read_text())
     classes = metadata["outputs"]["classes"]
     assert shown in classes
     assert shown == expected_label(trained_default)
     assert screenshot.read_bytes().startswith(b"\x89PNG")
-    print(f"app ready in {startup:.1f} s; screenshot: {screenshot}")
+    print(f"app ready in {app.startup_s:.1f} s; screenshot: {screenshot}")

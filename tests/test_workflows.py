@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BIN, ENV, TEMPLATE, install_editable, render, run
+from helpers import BIN, ENV, TEMPLATE, install_editable, render, run
 
 # Combinations that change the workflows: the Python version, the Space's deploy workflow.
 WORKFLOW_ANSWERS = {
@@ -27,7 +27,6 @@ WORKFLOW_ANSWERS = {
     },
     "py3.13-no-ui": {"python_version": "3.13", "include_ui": "no", "deploy_hf_space": "no"},
 }
-SLUG = "penguin-species-classifier"
 # The mypy cache test_typecheck.py fills: the lint job's mypy reuses its third-party analysis.
 MYPY_CACHE = TEMPLATE / "build" / "mypy-cache"
 
@@ -137,7 +136,7 @@ def test_ci_follows_the_answers(projects: dict[str, Path]) -> None:
                 "cache-dependency-path": "pyproject.toml",
             }, job_name
         gate = [s["run"] for s in workflow["jobs"]["pipeline"]["steps"] if "run" in s]
-        assert f"{SLUG} check-baseline --metrics reports/metrics.json" in gate
+        assert f"{project.name} check-baseline --metrics reports/metrics.json" in gate
 
 
 def test_ci_make_targets_exist(projects: dict[str, Path]) -> None:

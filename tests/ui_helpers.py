@@ -1,22 +1,15 @@
-"""Train a small model for a generated project, serve a Streamlit app, drive it in Chromium."""
+"""Drive a served Streamlit app in a real headless Chromium."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import ENV, run
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -37,90 +30,6 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
     "--window-size=1400,1100",
 )
-
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """A model trained on shrunk params, with its reports, outside the project directory."""
-
-    project: Path
-    root: Path
-    model_dir: Path
-    reports_dir: Path
-    data_dir: Path
-
-
-def train_small(project: Path, root: Path) -> TrainedModel:
-    """Run prepare → train → evaluate of `project` on shrunk params, writing under `root`."""
-    params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
-    params["train"]["cv_folds"] = 2
-    params["models"]["random_forest"]["n_estimators"] = 10
-    params["models"]["xgboost"]["n_estimators"] = 20
-    params["evaluate"].update(permutation_repeats=1, learning_curve_points=2)
-    params_file = root / "params.yaml"
-    params_file.write_text(yaml.safe_dump(params), encoding="utf-8")
-    data_dir, model_dir, reports_dir = root / "data", root / "models", root / "reports"
-    env = {"MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}"}
-    cli = project.name
-    run(cli, "prepare", "--params", params_file, "--out-dir", data_dir, cwd=project, env=env)
-    common = ("--params", params_file, "--data-dir", data_dir, "--model-dir", model_dir)
-    run(cli, "train", *common, cwd=project, env=env)
-    run(cli, "evaluate", *common, "--reports-dir", reports_dir, cwd=project, env=env)
-    return TrainedModel(project, root, model_dir, reports_dir, data_dir)
-
-
-def free_port() -> int:
-    """A TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def serve(
-    command: list[str], cwd: Path, port: int, log: Path, env: dict[str, str], timeout: float = 120
-) -> Iterator[tuple[str, float]]:
-    """Start a Streamlit server; yield its URL and start-up seconds once /_stcore/health answers.
-
-    The server runs in its own process group and is stopped (group-wide) on exit.
-    """
-    url = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env={**ENV, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = started + timeout
-            while not _answers(f"{url}/_stcore/health"):
-                if process.poll() is not None or time.perf_counter() > deadline:
-                    pytest.fail(
-                        f"streamlit did not come up on {url} (exit {process.poll()}):\n"
-                        + log.read_text(errors="replace")[-4000:]
-                    )
-                time.sleep(0.25)
-            yield url, time.perf_counter() - started
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
 
 
 def browser_tools() -> tuple[str, str]:

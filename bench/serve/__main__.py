@@ -22,8 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,10 @@ import httpx
 import pandas as pd
 import psutil
 from cookiecutter.main import cookiecutter
+
+# The template tests' helpers: a free port, a server started and stopped as a process group.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+from helpers import free_port, serving
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE.parents[1]
@@ -110,44 +112,16 @@ def prepare_project(workdir: Path, reuse: bool) -> Path:
     return project
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def server(command: list[str], project: Path, probe: str) -> Iterator[tuple[str, int]]:
     """Start a server on a free loopback port; yield (base URL, pid) once `probe` answers 200."""
     port = free_port()
-    argv = [part.replace("{port}", str(port)) for part in command]
-    log = (project / f"bench-server-{port}.log").open("w")
-    process = subprocess.Popen(
-        argv, cwd=project, env=environment(project), stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(url + probe, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{argv[0]} did not start; see {log.name}")
-            time.sleep(0.25)
-        yield url, process.pid
-    finally:
-        # The whole process group: mlflow starts uvicorn as a child process.
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    log = project / f"bench-server-{port}.log"
+    env = environment(project)
+    with serving(
+        command, cwd=project, ready=probe, log=log, env=env, port=port, timeout=180
+    ) as started:
+        yield started.url, started.pid
 
 
 def wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) -> Load:

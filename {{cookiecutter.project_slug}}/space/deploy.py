@@ -13,6 +13,7 @@ import typer
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from {{ cookiecutter.package_name }} import PROJECT
 from {{ cookiecutter.package_name }}.core.errors import ProjectError
 from {{ cookiecutter.package_name }}.core.modeldir import read_metadata
 
@@ -35,7 +36,7 @@ class DeploySettings(BaseSettings):
 
     hf_token: SecretStr | None = None
     # <user or organisation>/<space name>
-    hf_space: str = "{{ cookiecutter.hf_username }}/{{ cookiecutter.project_slug }}"
+    hf_space: str = f"{{ cookiecutter.hf_username | in_quotes }}/{PROJECT}"
 
 
 def deploy(bundle: Path, space: str, token: str | None) -> str:
