@@ -86,7 +86,8 @@ def test_the_bundle_installs_and_serves_predictions(
         venv / "bin" / "python",
         "-c",
         "from pathlib import Path; from penguin_species_classifier.task import load_serving; "
-        "p = load_serving().load(Path('models')); print(p.predict([p.spec.example])[0].label)",
+        "p = load_serving().load(Path('models')); "
+        "print(p.predict([p.spec.typical_record()])[0].label)",
         cwd=bundle,
         env=env,
     ).stdout.strip()

@@ -15,14 +15,14 @@ ARTIFACTS = TEMPLATE / "test-artifacts"
 
 
 def expected_label(trained: TrainedModel) -> str:
-    """What the model predicts for the form as first shown: the schema's example record.
+    """What the model predicts for the form as first shown: the schema's typical values.
 
     Asked of a new process: this one started before the project was installed.
     """
     probe = (
         "import sys; from penguin_species_classifier.task import load_serving; "
         "p = load_serving().load(__import__('pathlib').Path(sys.argv[1])); "
-        "print(p.predict([p.spec.example])[0].label)"
+        "print(p.predict([p.spec.typical_record()])[0].label)"
     )
     result = run(
         BIN / "python", "-c", probe, trained.model_dir,

@@ -73,7 +73,7 @@ def test_the_form_predicts_through_the_api(
     assert not app.exception
     assert not app.error
     predictor = Predictor.load(pipeline_run.model_dir)
-    (expected,) = predictor.predict([predictor.schema.example])
+    (expected,) = predictor.predict([predictor.schema.typical_record()])
     assert app.metric[0].value == headline(expected)
     assert api_url in "\n".join(str(element.value) for element in app.sidebar.markdown)
 

@@ -67,7 +67,7 @@ def test_the_form_is_built_from_the_schema(app: AppTest, predictor: Predictor) -
         else:
             widget = app.number_input(key=key)
             assert (widget.min, widget.max) == (feature.minimum, feature.maximum)
-    nullable = [feature.name for feature in predictor.schema.features if feature.nullable]
+    nullable = [feature.label for feature in predictor.schema.features if feature.nullable]
     assert list(app.multiselect(key="missing").options) == nullable
 
 
@@ -81,7 +81,7 @@ def test_filling_the_form_predicts_what_the_predictor_does(
     assert not app.exception
     assert not app.error
     (expected,) = predictor.predict([record])
-    assert app.metric[0].label == f"Predicted {predictor.schema.target}"
+    assert app.metric[0].label == f"Predicted {predictor.schema.target_label}"
     assert app.metric[0].value == headline(expected)
 
 
@@ -125,6 +125,9 @@ def test_an_uploaded_csv_is_predicted_and_offered_for_download(
         shown["prediction"], expected["prediction"], check_names=False, check_dtype=False
     )
     assert app.download_button(key="download").label == "Download predictions (CSV)"
+    limit = app.file_uploader(key="batch").label
+    assert limit.startswith("CSV file (up to ")
+    assert limit.endswith(" MB)")
 
 
 def test_a_csv_with_a_misnamed_column_names_it(app: AppTest, predictor: Predictor) -> None:

@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.tabular.model.schema import (
     conform,
     infer_schema,
     read_schema,
+    readable,
     write_schema,
 )
 
@@ -63,3 +64,18 @@ def test_the_schema_file_round_trips_and_a_broken_one_is_named(tmp_path) -> None
     (tmp_path / "schema.json").write_text('{"target": 1}', encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"schema\.json' is not valid .*: train again"):
         read_schema(tmp_path, "train again")
+
+
+def test_labels_are_readable_and_the_form_starts_at_typical_values() -> None:
+    schema = infer_schema(FRAME, "target", data_hash="x", labels={"count": "How many"})
+    size, count, colour = schema.features
+    assert (size.label, count.label, colour.label) == ("Size", "How many", "Colour")
+    assert schema.typical_record() == {"size": 2.5, "count": 2, "colour": "red"}
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("bill_length_mm", "Bill length (mm)"), ("body_mass_g", "Body mass (g)"), ("sex", "Sex")],
+)
+def test_column_names_read_as_labels(name: str, label: str) -> None:
+    assert readable(name) == label

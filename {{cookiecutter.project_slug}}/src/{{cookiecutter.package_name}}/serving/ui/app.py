@@ -78,7 +78,8 @@ def batch_page(backend: Backend, serving: ServingFamily) -> None:
     st.download_button(
         "Example CSV", serving.example_csv(backend.spec), "example.csv", "text/csv", key="example"
     )
-    upload = st.file_uploader("CSV file", type=["csv"], key="batch")
+    limit = st.get_option("server.maxUploadSize")
+    upload = st.file_uploader(f"CSV file (up to {limit} MB)", type=["csv"], key="batch")
     if upload is None:
         return
     try:

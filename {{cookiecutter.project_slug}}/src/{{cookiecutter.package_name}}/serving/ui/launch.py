@@ -11,6 +11,8 @@ from ...core.errors import ProjectError
 from ...core.modeldir import METADATA_FILE
 
 APP = Path(__file__).with_name("app.py")
+# The upload limit in MB (the app states it; space/.streamlit/config.toml sets the same).
+MAX_UPLOAD_MB = 10
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -31,6 +33,9 @@ def streamlit_command(host: str, port: int) -> list[str]:
         "false",
         "--client.toolbarMode",
         "minimal",
+        # Uploads are predicted in memory: a CSV of this size is plenty for a demo.
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_MB),
     ]
 
 

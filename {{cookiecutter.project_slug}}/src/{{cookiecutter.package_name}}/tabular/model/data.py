@@ -111,7 +111,11 @@ def prepare(params: Params, out_dir: Path) -> Prepared:
     frame = validate_raw(load_raw(params.data), params.data)
     train, test = split(frame, params)
     schema = infer_schema(
-        train, params.data.target, data_hash=frame_hash(frame), ignored=params.data.drop_columns
+        train,
+        params.data.target,
+        data_hash=frame_hash(frame),
+        ignored=params.data.drop_columns,
+        labels=params.data.labels,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     write_parquet(train, out_dir / TRAIN_FILE)

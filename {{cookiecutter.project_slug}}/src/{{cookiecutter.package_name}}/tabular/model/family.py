@@ -104,11 +104,12 @@ class TabularFamily:
         baseline = build_model("baseline", params, schema).fit(train_inputs, train_target)
         importances = training.importance(fitted.model, test_inputs, test_target, params)
         curve = training.learning_curve_of(fitted.model, train_inputs, train_target, params)
-        figures = plots.draw(test_target, outputs, description, figures_dir)
+        target = schema.target_label or schema.target
+        figures = plots.draw(test_target, outputs, description, target, figures_dir)
         figures.append(
             feature_importance(
-                importances["names"], importances["means"], importances["stds"],
-                figures_dir / "feature_importance.png",
+                [schema.feature(name).label or name for name in importances["names"]],
+                importances["means"], importances["stds"], figures_dir / "feature_importance.png",
             )
         )  # fmt: skip
         figures.append(

@@ -18,6 +18,9 @@ class DataParams(BaseModel):
     path: Path | None = None
     target: str = Field(min_length=1)
     drop_columns: tuple[str, ...] = ()
+    # How the app and the figures name columns, e.g. {bill_length_mm: "Bill length (mm)"};
+    # by default the name made readable (underscores to spaces, a trailing unit in brackets).
+    labels: dict[str, str] = {}
 
 
 class TrainParams(BaseModel):

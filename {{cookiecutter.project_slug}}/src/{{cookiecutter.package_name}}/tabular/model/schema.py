@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,20 @@ from ...core.errors import DataValidationError, ProjectError
 from ...core.files import read_json, write_json
 
 SCHEMA_FILE = "schema.json"
+
+
+# Units written as the last word of a column name, shown in brackets: bill_length_mm → (mm).
+UNITS = frozenset(
+    {"mm", "cm", "m", "km", "g", "kg", "mg", "lb", "s", "ms", "min", "h", "pct", "usd", "eur"}
+)
+
+
+def readable(name: str) -> str:
+    """A column name as people read it: `bill_length_mm` → "Bill length (mm)"."""
+    words = name.replace("-", "_").split("_")
+    unit = f" ({words.pop()})" if len(words) > 1 and words[-1].lower() in UNITS else ""
+    text = " ".join(word for word in words if word)
+    return (text[:1].upper() + text[1:] + unit) if text else name
 
 
 class Feature(BaseModel):
@@ -35,6 +50,10 @@ class Feature(BaseModel):
     maximum: float | None = None
     integer: bool = False
     categories: tuple[str, ...] = ()
+    # A typical value: the median number or the most frequent category (form defaults).
+    typical: float | str | None = None
+    # How forms and figures name the column (`data.labels` in params.yaml overrides it).
+    label: str = ""
 
 
 class InputSchema(BaseModel):
@@ -43,6 +62,7 @@ class InputSchema(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     target: str
+    target_label: str = ""
     features: tuple[Feature, ...]
     example: dict[str, Any]
     data_hash: str
@@ -54,6 +74,19 @@ class InputSchema(BaseModel):
     def names(self) -> list[str]:
         """Feature names in training order."""
         return [feature.name for feature in self.features]
+
+    def typical_record(self) -> dict[str, Any]:
+        """A record of typical values (medians, most frequent categories): the form's defaults.
+
+        Columns without a recorded typical value take the example record's.
+        """
+        record: dict[str, Any] = {}
+        for feature in self.features:
+            value = self.example.get(feature.name) if feature.typical is None else feature.typical
+            if feature.kind == "number" and feature.integer and value is not None:
+                value = round(float(value))
+            record[feature.name] = value
+        return record
 
     def feature(self, name: str) -> Feature:
         """The feature called `name`."""
@@ -95,9 +128,14 @@ def _json_value(value: Any) -> Any:
 
 
 def infer_schema(
-    frame: pd.DataFrame, target: str, data_hash: str, ignored: tuple[str, ...] = ()
+    frame: pd.DataFrame,
+    target: str,
+    data_hash: str,
+    ignored: tuple[str, ...] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> InputSchema:
     """Describe the feature columns of `frame` (every column but `target`)."""
+    labels = labels or {}
     features = []
     for name in frame.columns:
         if name == target:
@@ -115,12 +153,21 @@ def infer_schema(
                     maximum=float(values.max()),
                     integer=bool(pd.api.types.is_integer_dtype(column))
                     or bool((values == values.round()).all()),
+                    typical=float(values.median()),
+                    label=labels.get(name) or readable(name),
                 )
             )
         else:
-            categories = tuple(sorted({str(value) for value in column.dropna()}))
+            text = column.dropna().map(str)
             features.append(
-                Feature(name=name, kind="category", nullable=nullable, categories=categories)
+                Feature(
+                    name=name,
+                    kind="category",
+                    nullable=nullable,
+                    categories=tuple(sorted(set(text))),
+                    typical=str(text.mode().iloc[0]) if len(text) else None,
+                    label=labels.get(name) or readable(name),
+                )
             )
     # A complete row makes the best example for docs and forms.
     complete = frame.drop(columns=[target]).dropna()
@@ -128,6 +175,7 @@ def infer_schema(
     example = {name: _json_value(row[name]) for name in row.index}
     return InputSchema(
         target=target,
+        target_label=labels.get(target) or readable(target),
         features=tuple(features),
         example=example,
         data_hash=data_hash,

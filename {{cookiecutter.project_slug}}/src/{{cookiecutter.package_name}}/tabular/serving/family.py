@@ -90,7 +90,7 @@ class TabularServing:
 
     def show(self, prediction: BaseModel, spec: InputSchema) -> None:
         """The prediction, as the task shows it."""
-        outputs.show(prediction, spec.target)  # type: ignore[arg-type]
+        outputs.show(prediction, spec.target_label or spec.target)  # type: ignore[arg-type]
 
 
 SERVING: ServingFamily = TabularServing()

@@ -18,34 +18,43 @@ def _step(feature: Feature) -> float:
     return 10.0 ** math.floor(math.log10(span / 100)) if span > 0 else 0.01
 
 
-def feature_input(feature: Feature, example: Any) -> Any:
+def feature_input(feature: Feature, default: Any) -> Any:
     """One form widget for a feature: bounded number, or a select of the training categories."""
     key = f"feature:{feature.name}"
+    label = feature.label or feature.name
     if feature.kind == "category":
         options = list(feature.categories)
-        index = options.index(str(example)) if str(example) in options else 0
-        return st.selectbox(feature.name, options, index=index, key=key)
+        index = options.index(str(default)) if str(default) in options else 0
+        return st.selectbox(label, options, index=index, key=key)
     low, high = feature.minimum or 0.0, feature.maximum or 0.0
-    value = min(max(float(example), low), high) if example is not None else low
-    bounds = f"Seen in training: {low:g} to {high:g}."
+    value = min(max(float(default), low), high) if default is not None else low
+    bounds = f"Seen in training: {low:g} to {high:g} (the form starts at the median)."
     if feature.integer:
         return st.number_input(
-            feature.name, int(low), int(high), round(value), step=1, help=bounds, key=key
+            label, int(low), int(high), round(value), step=1, help=bounds, key=key
         )
     step = _step(feature)
     decimals = max(0, -math.floor(math.log10(step)))
     return st.number_input(
-        feature.name, low, high, value, step=step, format=f"%.{decimals}f", help=bounds, key=key
+        label, low, high, value, step=step, format=f"%.{decimals}f", help=bounds, key=key
     )
 
 
 def record_form(schema: InputSchema) -> dict[str, Any] | None:
-    """A form with one widget per feature; the record once submitted, else None."""
+    """A form with one widget per feature, starting at typical values; the record once submitted."""
+    defaults = schema.typical_record()
     with st.form("predict"):
-        values = {f.name: feature_input(f, schema.example.get(f.name)) for f in schema.features}
+        values = {f.name: feature_input(f, defaults[f.name]) for f in schema.features}
+        labels = {feature.name: feature.label or feature.name for feature in schema.features}
         nullable = [feature.name for feature in schema.features if feature.nullable]
         unknown = (
-            st.multiselect("Unknown values", nullable, key="missing", help=MISSING_HELP)
+            st.multiselect(
+                "Unknown values",
+                nullable,
+                format_func=labels.__getitem__,
+                key="missing",
+                help=MISSING_HELP,
+            )
             if nullable
             else []
         )

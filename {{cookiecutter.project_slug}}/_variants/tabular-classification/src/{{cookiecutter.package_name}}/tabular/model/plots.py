@@ -13,14 +13,20 @@ from ...core.figures import new_figure, save
 from .objective import classes as class_labels
 from .objective import confusion_table
 
+LINE_STYLES = ("-o", "--s", ":^", "-.v", "-D", "--x")
+
 
 def draw(
-    codes: np.ndarray, probabilities: np.ndarray, description: Mapping[str, Any], out_dir: Path
+    codes: np.ndarray,
+    probabilities: np.ndarray,
+    description: Mapping[str, Any],
+    target: str,
+    out_dir: Path,
 ) -> list[Path]:
     """Write confusion_matrix.png and roc_curves.png; return their paths."""
     classes = class_labels(description)
     counts = confusion_table(codes, probabilities, len(classes))
-    figure, axes = new_figure("Confusion matrix (test split)")
+    figure, axes = new_figure(f"Confusion matrix of {target} (test split)")
     image = axes.imshow(counts, cmap="Blues")
     figure.colorbar(image, ax=axes)
     axes.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
@@ -39,7 +45,9 @@ def draw(
         positive = codes == code
         fpr, tpr, _ = roc_curve(positive, probabilities[:, code])
         auc = roc_auc_score(positive, probabilities[:, code])
-        axes.plot(fpr, tpr, label=f"{label} (AUC {auc:.3f})")
+        # Curves often coincide (AUC 1.0): line styles and markers keep each one visible.
+        style = LINE_STYLES[code % len(LINE_STYLES)]
+        axes.plot(fpr, tpr, style, markersize=4, alpha=0.85, label=f"{label} (AUC {auc:.3f})")
     axes.plot([0, 1], [0, 1], "--", color="grey", label="chance")
     axes.set_xlabel("false positive rate")
     axes.set_ylabel("true positive rate")

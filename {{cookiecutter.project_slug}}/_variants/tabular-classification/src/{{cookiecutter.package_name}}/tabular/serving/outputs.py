@@ -63,4 +63,6 @@ def show(prediction: Prediction, target: str) -> None:
             "probability": list(prediction.probabilities.values()),
         }
     )
-    st.bar_chart(chart, x="class", y="probability", horizontal=True)
+    # A bar per class, tall enough to read its label.
+    height = max(180, 44 * len(chart))
+    st.bar_chart(chart, x="class", y="probability", horizontal=True, height=height)
