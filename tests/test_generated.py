@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import BIN, install_editable, render, run
@@ -58,7 +59,7 @@ def test_dvc_pipeline_meets_the_bars_and_is_reproducible(project) -> None:
     assert stage_lines(first.stdout) == {"prepare": "ran", "train": "ran", "evaluate": "ran"}
 
     report = json.loads((path / "reports" / "metrics.json").read_text(encoding="utf-8"))
-    assert set(report) == {"model", "baseline", "cv"}
+    assert set(report) == {"model", "baseline", "cv", "split"}
     for metric, bar in bars.items():
         assert report["model"][metric] >= bar, (metric, report)
         assert report["baseline"][metric] < report["model"][metric]
@@ -89,3 +90,7 @@ def test_dvc_pipeline_meets_the_bars_and_is_reproducible(project) -> None:
     headline = next(iter(bars))
     current = json.loads((path / "reports" / "metrics.json").read_text(encoding="utf-8"))
     assert f"**{current['model'][headline]:.3f}**" in readme
+    # The limitations come from the same file: the size of the test split, the CV spread.
+    test_rows = len(pd.read_parquet(path / "data" / "processed" / "test.parquet"))
+    assert current["split"]["test_rows"] == test_rows
+    assert f"**{test_rows} test rows.**" in readme[readme.index("## Limitations") :]

@@ -238,3 +238,24 @@ def test_generated_repository_is_clean(rendered) -> None:
             ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
         )
         assert status.stdout == "", answers
+
+
+def test_readme_cites_the_data_and_states_its_limits(rendered) -> None:
+    for answers, project in rendered:
+        readme = (project / "README.md").read_text(encoding="utf-8")
+        data = readme[readme.index("## Data and licence") :]
+        data = data[: data.index("\n## ")]
+        # A note the user acts on when the data changes, then the default data's provenance.
+        assert data.count("> **Bringing your own data?** Replace this section") == 1
+        for source in (
+            "Horst AM, Hill AP, Gorman KB (2020). *palmerpenguins",
+            "Gorman KB, Williams TD, Fraser WR (2014)",
+            "doi:[10.1371/journal.pone.0090081]",
+            "[CC0](https://creativecommons.org/publicdomain/zero/1.0/)",
+        ):
+            assert source in data, (source, answers)
+        assert ("licence in `LICENSE`" in data) == (answers["license"] != "none")
+        # The limitations have their own section, which `report` fills from metrics.json.
+        limits = readme.index("## Limitations")
+        assert readme.index("<!-- results:end -->") < limits < readme.index("## Quickstart")
+        assert readme.index("<!-- limitations:start -->") > limits

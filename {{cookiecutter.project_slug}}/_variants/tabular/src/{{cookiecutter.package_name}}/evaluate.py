@@ -1,7 +1,7 @@
 """The `evaluate` stage: score the model against a dummy baseline on the held-out test split.
 
-Writes reports/metrics.json ({"model", "baseline", "cv"}), DVC plot data, PNG figures and the
-model card, and adds the test metrics and figures to the training run in MLflow.
+Writes reports/metrics.json ({"model", "baseline", "cv", "split"}), DVC plot data, PNG figures
+and the model card, and adds the test metrics and figures to the training run in MLflow.
 """
 
 from __future__ import annotations
@@ -106,6 +106,12 @@ def evaluate(
         "model": metrics.score(test_target, model_outputs, classes),
         "baseline": metrics.score(test_target, metrics.outputs(baseline, test_inputs), classes),
         "cv": predictor.metadata["cv"],
+        # How much data the scores rest on: the README's limitations quote it.
+        "split": {
+            "train_rows": len(train_target),
+            "test_rows": len(test_target),
+            "cv_folds": params.train.cv_folds,
+        },
     }
 
     plots_dir, figures_dir = reports_dir / "plots", reports_dir / "figures"

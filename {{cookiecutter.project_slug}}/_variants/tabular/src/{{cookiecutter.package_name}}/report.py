@@ -15,6 +15,8 @@ from .schema import InputSchema
 
 README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
+LIMITATIONS_START = "<!-- limitations:start -->"
+LIMITATIONS_END = "<!-- limitations:end -->"
 
 
 class ReportError(ProjectError, ValueError):
@@ -57,19 +59,56 @@ def beats_baseline(report: dict[str, Any], metric: str = HEADLINE) -> tuple[bool
     return better, f"model {metric} {model:.4f} {verdict} the dummy baseline's {baseline:.4f}"
 
 
-def update_readme(readme: Path, report: dict[str, Any], figures: Sequence[Path] = ()) -> bool:
-    """Replace the README's results section with the table and figures; True if it changed."""
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
+def limitations(report: dict[str, Any]) -> str:
+    """Markdown bullets on how far the scores carry: the test-set size and the CV spread."""
+    label = METRIC_LABELS[HEADLINE]
+    bullets = []
+    split = report.get("split") or {}
+    if "test_rows" in split:
+        bullets.append(
+            f"- **{split['test_rows']} test rows.** Every test score comes from "
+            f"{split['test_rows']} held-out rows (the model was trained on "
+            f"{split['train_rows']}). On so few rows even a perfect score is not a claim about "
+            "the real world: a few more rows could move it."
+        )
+    mean, std = report["cv"].get(f"{HEADLINE}_mean"), report["cv"].get(f"{HEADLINE}_std")
+    if mean is not None and std is not None:
+        folds = f"the {split['cv_folds']} folds" if "cv_folds" in split else "the folds"
+        bullets.append(
+            f"- **Cross-validation spread.** {label} over {folds} of the training split: "
+            f"{mean:.3f} ± {std:.3f} (one standard deviation). A difference between two models "
+            "smaller than that is noise, not progress."
+        )
+    bullets.append(
+        "- **One data set.** The rows come from one source, place and time; data gathered "
+        "elsewhere or later can score lower. Check the model on your own data before relying "
+        "on it."
+    )
+    return "\n".join(bullets)
+
+
+def _fill(text: str, start: str, end: str, body: str) -> str | None:
+    """`text` with the part between the `start` and `end` markers replaced; None if absent."""
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
-        raise ReportError(f"{readme} has no '{README_START}' … '{README_END}' section")
+        return None
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text, count=1)
+
+
+def update_readme(readme: Path, report: dict[str, Any], figures: Sequence[Path] = ()) -> bool:
+    """Replace the README's results (and limitations) section; True if the file changed."""
+    text = readme.read_text(encoding="utf-8")
     images = "\n".join(
         f'<img src="{Path(os.path.relpath(figure, readme.parent)).as_posix()}" '
         f'alt="{figure.stem.replace("_", " ")}" width="49%">'
         for figure in figures
     )
     section = "\n\n".join(part for part in (results_table(report), images) if part)
-    updated = pattern.sub(lambda _: f"{README_START}\n{section}\n{README_END}", text, count=1)
+    updated = _fill(text, README_START, README_END, section)
+    if updated is None:
+        raise ReportError(f"{readme} has no '{README_START}' … '{README_END}' section")
+    # Optional: a README without the limitations markers keeps its own text there.
+    updated = _fill(updated, LIMITATIONS_START, LIMITATIONS_END, limitations(report)) or updated
     if updated != text:
         readme.write_text(updated, encoding="utf-8")
     return updated != text
@@ -115,7 +154,7 @@ Data hash `{schema.data_hash}`. Features:
 On the test split, the `{metadata["model"]}` {verdict}.
 
 ## Limitations
-- Scores come from one held-out split; the cross-validation spread shows how much they vary.
+{limitations(report)}
 - Inputs outside the ranges above are extrapolation; unseen categories are encoded as all zeros.
 - Missing values are imputed (median for numbers, most frequent category otherwise).
 """

@@ -5,13 +5,19 @@ import shutil
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
 from {{ cookiecutter.package_name }} import metrics
-from {{ cookiecutter.package_name }}.data import SCHEMA_FILE
+from {{ cookiecutter.package_name }}.data import SCHEMA_FILE, TEST_FILE, TRAIN_FILE
 from {{ cookiecutter.package_name }}.evaluate import evaluate
-from {{ cookiecutter.package_name }}.report import README_START, beats_baseline, update_readme
+from {{ cookiecutter.package_name }}.report import (
+    LIMITATIONS_START,
+    README_START,
+    beats_baseline,
+    update_readme,
+)
 from {{ cookiecutter.package_name }}.schema import DataValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -19,9 +25,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def test_metrics_compare_model_baseline_and_cv(pipeline_run) -> None:
     report = json.loads((pipeline_run.reports_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert set(report) == {"model", "baseline", "cv"}
+    assert set(report) == {"model", "baseline", "cv", "split"}
     assert set(report["model"]) == set(report["baseline"]) == set(metrics.CV_SCORERS)
     assert set(report["cv"]) == {f"{m}_{s}" for m in metrics.CV_SCORERS for s in ("mean", "std")}
+    assert report["split"] == {
+        "train_rows": len(pd.read_parquet(pipeline_run.data_dir / TRAIN_FILE)),
+        "test_rows": len(pd.read_parquet(pipeline_run.data_dir / TEST_FILE)),
+        "cv_folds": pipeline_run.params.train.cv_folds,
+    }
     better, summary = beats_baseline(report)
     assert better, summary
 
@@ -36,6 +47,7 @@ def test_figures_plots_and_model_card_are_written(pipeline_run) -> None:
     card = (pipeline_run.reports_dir / "model_card.md").read_text(encoding="utf-8")
     assert "dummy baseline" in card
     assert pipeline_run.params.data.target in card
+    assert f"**{pipeline_run.report['split']['test_rows']} test rows.**" in card
 
 
 def test_training_is_recorded_in_mlflow(pipeline_run) -> None:
@@ -64,6 +76,14 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     text = readme.read_text(encoding="utf-8")
     assert f"**{pipeline_run.report['model'][metrics.HEADLINE]:.3f}**" in text
     assert text.count("<img src=") == len(figures) == 4
+    # The limitations quote the test-set size and the cross-validation spread.
+    limits = text[text.index(LIMITATIONS_START) :]
+    split, cv = pipeline_run.report["split"], pipeline_run.report["cv"]
+    assert f"**{split['test_rows']} test rows.**" in limits
+    spread = f"{cv[f'{metrics.HEADLINE}_mean']:.3f} ± {cv[f'{metrics.HEADLINE}_std']:.3f}"
+    assert f"over the {split['cv_folds']} folds" in limits
+    assert spread in limits
+    assert "Run `make pipeline` to fill" not in text
     assert update_readme(readme, pipeline_run.report, figures) is False
 
 
