@@ -58,6 +58,7 @@ FULL_TREE = {
     "dvc.yaml",
     "params.yaml",
     "pyproject.toml",
+    "scripts/screenshot.py",
     "space/.streamlit/config.toml",
     "space/Dockerfile",
     "space/README.md",
@@ -144,7 +145,7 @@ OPTION_PREFIXES = {
         f"{PKG}/ui/remote.py",
         "tests/ui/test_ui_api_mode.py",
     ),
-    "ui": (f"{PKG}/ui/", "tests/ui/"),
+    "ui": (f"{PKG}/ui/", "tests/ui/", "scripts/"),
     "space": ("space/", "tests/space/", ".github/workflows/deploy-space.yml"),
     "ci": (".github/",),
 }
@@ -259,3 +260,18 @@ def test_readme_cites_the_data_and_states_its_limits(rendered) -> None:
         limits = readme.index("## Limitations")
         assert readme.index("<!-- results:end -->") < limits < readme.index("## Quickstart")
         assert readme.index("<!-- limitations:start -->") > limits
+
+
+def test_readme_shows_the_app_and_links_the_live_demo(rendered) -> None:
+    space = "https://huggingface.co/spaces/your-hf-username/penguin-species-classifier"
+    for answers, project in rendered:
+        readme = (project / "README.md").read_text(encoding="utf-8")
+        makefile = (project / "Makefile").read_text(encoding="utf-8")
+        top = readme[: readme.index("## The problem")]
+        ui, deployed = answers["include_ui"] == "yes", answers["deploy_hf_space"] == "yes"
+        # `make screenshot` fills the app section near the top (see the browser test).
+        assert ("<!-- app:start -->" in top) == ui == ("\nscreenshot:  ## " in makefile)
+        # The badge links to the Space, and the README says it leads nowhere until deployed.
+        assert ("[![Live demo on Hugging Face Spaces]" in top) == deployed, answers
+        assert (f"]({space})" in top) == deployed
+        assert ("until the first deployment it is a placeholder" in top) == deployed

@@ -166,13 +166,17 @@ def report(
         "README.md"
     ),
 ) -> None:
-    """Print the results table; write it and the figures into the README's results section."""
+    """Print the results table; write it, the figures and the limitations into the README.
+
+    A screenshot of the app beside metrics.json (app.png, from `make screenshot`) is shown too.
+    """
     from .report import read_metrics, results_table, update_readme
 
     results = _run(read_metrics, metrics)
     typer.echo(results_table(results))
     figures = sorted((metrics.parent / "figures").glob("*.png"))
-    changed = _run(update_readme, readme, results, figures)
+    picture = metrics.parent / "app.png"
+    changed = _run(update_readme, readme, results, figures, picture if picture.is_file() else None)
     typer.echo(f"{readme}: {'updated' if changed else 'already up to date'}")
 
 

@@ -17,6 +17,8 @@ README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
 LIMITATIONS_START = "<!-- limitations:start -->"
 LIMITATIONS_END = "<!-- limitations:end -->"
+APP_START = "<!-- app:start -->"
+APP_END = "<!-- app:end -->"
 
 
 class ReportError(ProjectError, ValueError):
@@ -95,12 +97,20 @@ def _fill(text: str, start: str, end: str, body: str) -> str | None:
     return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text, count=1)
 
 
-def update_readme(readme: Path, report: dict[str, Any], figures: Sequence[Path] = ()) -> bool:
-    """Replace the README's results (and limitations) section; True if the file changed."""
+def update_readme(
+    readme: Path, report: dict[str, Any], figures: Sequence[Path] = (), picture: Path | None = None
+) -> bool:
+    """Replace the README's results and limitations sections; True if the file changed.
+
+    `picture`, a screenshot of the app, goes into the README's app section when it has one.
+    """
     text = readme.read_text(encoding="utf-8")
+
+    def source(path: Path) -> str:
+        return Path(os.path.relpath(path, readme.parent)).as_posix()
+
     images = "\n".join(
-        f'<img src="{Path(os.path.relpath(figure, readme.parent)).as_posix()}" '
-        f'alt="{figure.stem.replace("_", " ")}" width="49%">'
+        f'<img src="{source(figure)}" alt="{figure.stem.replace("_", " ")}" width="49%">'
         for figure in figures
     )
     section = "\n\n".join(part for part in (results_table(report), images) if part)
@@ -109,6 +119,9 @@ def update_readme(readme: Path, report: dict[str, Any], figures: Sequence[Path] 
         raise ReportError(f"{readme} has no '{README_START}' … '{README_END}' section")
     # Optional: a README without the limitations markers keeps its own text there.
     updated = _fill(updated, LIMITATIONS_START, LIMITATIONS_END, limitations(report)) or updated
+    if picture is not None:
+        shot = f'<img src="{source(picture)}" alt="The demo app showing a prediction" width="85%">'
+        updated = _fill(updated, APP_START, APP_END, f'<p align="center">{shot}</p>') or updated
     if updated != text:
         readme.write_text(updated, encoding="utf-8")
     return updated != text

@@ -13,7 +13,10 @@ from {{ cookiecutter.package_name }} import metrics
 from {{ cookiecutter.package_name }}.data import SCHEMA_FILE, TEST_FILE, TRAIN_FILE
 from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.report import (
+    APP_END,
+    APP_START,
     LIMITATIONS_START,
+    README_END,
     README_START,
     beats_baseline,
     update_readme,
@@ -85,6 +88,23 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     assert spread in limits
     assert "Run `make pipeline` to fill" not in text
     assert update_readme(readme, pipeline_run.report, figures) is False
+
+
+def test_report_shows_a_picture_of_the_app(pipeline_run, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"# Demo\n\n{APP_START}\n{APP_END}\n\n## Results\n{README_START}\n{README_END}\n",
+        encoding="utf-8",
+    )
+    picture = tmp_path / "reports" / "app.png"
+    picture.parent.mkdir()
+    shutil.copy(next((pipeline_run.reports_dir / "figures").glob("*.png")), picture)
+    assert update_readme(readme, pipeline_run.report, (), picture) is True
+    text = readme.read_text(encoding="utf-8")
+    app = text[text.index(APP_START) : text.index(APP_END)]
+    assert '<img src="reports/app.png"' in app
+    assert "app.png" not in text[text.index(README_START) :]
+    assert update_readme(readme, pipeline_run.report, (), picture) is False
 
 
 def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Path) -> None:
