@@ -73,7 +73,8 @@ def prune_options() -> None:
         # The app's API mode: its HTTP client and the test that runs it against the API.
         remove(f"{package}/serving/ui/remote.py", "tests/ui/test_ui_api_mode.py")
     if not INCLUDE_UI:
-        remove(f"{package}/serving/ui", "tests/ui")
+        # scripts/ holds only the app's screenshot tool.
+        remove(f"{package}/serving/ui", "tests/ui", "scripts")
     if not DEPLOY_SPACE:
         remove("space", "tests/space", ".github/workflows/deploy-space.yml")
     if CI == "none":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 import yaml
 from helpers import BIN, TASKS, install_editable, render, run, task_defaults
@@ -56,7 +57,7 @@ def test_dvc_pipeline_meets_the_bars_and_is_reproducible(project) -> None:
     assert stage_lines(first.stdout) == {"prepare": "ran", "train": "ran", "evaluate": "ran"}
 
     report = json.loads((path / "reports" / "metrics.json").read_text(encoding="utf-8"))
-    assert set(report) == {"model", "baseline", "cv"}
+    assert set(report) == {"model", "baseline", "cv", "split"}
     for metric, bar in bars.items():
         assert report["model"][metric] >= bar, (metric, report)
         assert report["baseline"][metric] < report["model"][metric]
@@ -65,9 +66,9 @@ def test_dvc_pipeline_meets_the_bars_and_is_reproducible(project) -> None:
     # Nothing changed: nothing runs. Serving code is no stage's dependency: editing the API,
     # the app or the family's serving side re-runs nothing either.
     package = path / "src" / path.name.replace("-", "_")
-    for serving_code in sorted((package / "serving").rglob("*.py"))[:3] + sorted(
-        package.glob("*/serving/*.py")
-    )[:2]:
+    for serving_code in (
+        sorted((package / "serving").rglob("*.py"))[:3] + sorted(package.glob("*/serving/*.py"))[:2]
+    ):
         with serving_code.open("a", encoding="utf-8") as source:
             source.write("# an edit\n")
     second = run(BIN / "dvc", "repro", cwd=path)
@@ -94,3 +95,7 @@ def test_dvc_pipeline_meets_the_bars_and_is_reproducible(project) -> None:
     headline = next(iter(bars))
     current = json.loads((path / "reports" / "metrics.json").read_text(encoding="utf-8"))
     assert f"**{current['model'][headline]:.3f}**" in readme
+    # The limitations come from the same file: the size of the test split, the CV spread.
+    test_rows = len(pd.read_parquet(path / "data" / "processed" / "test.parquet"))
+    assert current["split"]["test_rows"] == test_rows
+    assert f"**{test_rows} test rows.**" in readme[readme.index("## Limitations") :]

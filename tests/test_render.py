@@ -58,6 +58,7 @@ FULL_TREE = {
     "dvc.yaml",
     "params.yaml",
     "pyproject.toml",
+    "scripts/screenshot.py",
     "space/.streamlit/config.toml",
     "space/Dockerfile",
     "space/README.md",
@@ -172,7 +173,7 @@ OPTION_PREFIXES = {
         f"{PKG}/serving/ui/remote.py",
         "tests/ui/test_ui_api_mode.py",
     ),
-    "ui": (f"{PKG}/serving/ui/", "tests/ui/"),
+    "ui": (f"{PKG}/serving/ui/", "tests/ui/", "scripts/"),
     "space": ("space/", "tests/space/", ".github/workflows/deploy-space.yml"),
     "ci": (".github/",),
 }
@@ -266,3 +267,39 @@ def test_generated_repository_is_clean(rendered) -> None:
             ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True
         )
         assert status.stdout == "", answers
+
+
+def test_readme_cites_the_data_and_states_its_limits(rendered) -> None:
+    for answers, project in rendered:
+        readme = (project / "README.md").read_text(encoding="utf-8")
+        data = readme[readme.index("## Data and licence") :]
+        data = data[: data.index("\n## ")]
+        # A note the user acts on when the data changes, then the default data's provenance.
+        assert data.count("> **Bringing your own data?** Replace this section") == 1
+        for source in (
+            "Horst AM, Hill AP, Gorman KB (2020). *palmerpenguins",
+            "Gorman KB, Williams TD, Fraser WR (2014)",
+            "doi:[10.1371/journal.pone.0090081]",
+            "[CC0](https://creativecommons.org/publicdomain/zero/1.0/)",
+        ):
+            assert source in data, (source, answers)
+        assert ("licence in `LICENSE`" in data) == (answers["license"] != "none")
+        # The limitations have their own section, which `report` fills from metrics.json.
+        limits = readme.index("## Limitations")
+        assert readme.index("<!-- results:end -->") < limits < readme.index("## Quickstart")
+        assert readme.index("<!-- limitations:start -->") > limits
+
+
+def test_readme_shows_the_app_and_links_the_live_demo(rendered) -> None:
+    for answers, project in rendered:
+        space = f"https://huggingface.co/spaces/your-hf-username/{project.name}"
+        readme = (project / "README.md").read_text(encoding="utf-8")
+        makefile = (project / "Makefile").read_text(encoding="utf-8")
+        top = readme[: readme.index("## The problem")]
+        ui, deployed = answers["include_ui"] == "yes", answers["deploy_hf_space"] == "yes"
+        # `make screenshot` fills the app section near the top (see the browser test).
+        assert ("<!-- app:start -->" in top) == ui == ("\nscreenshot:  ## " in makefile)
+        # The badge links to the Space, and the README says it leads nowhere until deployed.
+        assert ("[![Live demo on Hugging Face Spaces]" in top) == deployed, answers
+        assert (f"]({space})" in top) == deployed
+        assert ("until the first deployment it is a placeholder" in top) == deployed

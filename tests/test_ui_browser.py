@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import struct
 from pathlib import Path
 
 import pytest
-from helpers import BIN, TEMPLATE, TrainedModel, run, serving
-from ui_helpers import chromium, predict_in_browser
+from helpers import BIN, TEMPLATE, TrainedModel, install_editable, render, run, serving, train_small
+from ui_helpers import browser_tools, chromium, predict_in_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -59,3 +62,34 @@ def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path:
     assert shown == expected_label(trained_default)
     assert screenshot.read_bytes().startswith(b"\x89PNG")
     print(f"app ready in {app.startup_s:.1f} s; screenshot: {screenshot}")
+
+
+def test_make_screenshot_puts_the_app_at_the_top_of_the_readme(tmp_path: Path) -> None:
+    browser_tools()
+    # A project of its own name (the screenshot runs its installed command), trained in place.
+    project = render(tmp_path, project_name="Screenshot Classifier")
+    install_editable(project)
+    (tmp_path / "trained").mkdir()
+    trained = train_small(project, tmp_path / "trained")
+    shutil.copytree(trained.model_dir, project / "models")
+    shutil.copytree(trained.reports_dir, project / "reports")
+
+    result = run("make", "screenshot", cwd=project, timeout=300)
+
+    picture = (project / "reports" / "app.png").read_bytes()
+    assert picture.startswith(b"\x89PNG")
+    width, height = struct.unpack(">II", picture[16:24])  # from the PNG header
+    assert width == 1280
+    assert height > 800
+    metadata = json.loads((project / "models" / "metadata.json").read_text())
+    classes = metadata["outputs"]["classes"]
+    shown = re.search(r"the app predicted (.+)\)", result.stdout)
+    assert shown is not None, result.stdout
+    assert shown.group(1) in classes
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    top = readme[: readme.index("## The problem")]
+    assert '<img src="reports/app.png" alt="The demo app showing a prediction"' in top
+    # The figures of the results section are the evaluation's only.
+    assert readme.count('src="reports/app.png"') == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "app.png").write_bytes(picture)

@@ -2,8 +2,11 @@
 
 - `minimal:app`: the smallest honest FastAPI endpoint around the same model: it loads the
   project's Predictor once and calls it once per request (no batching, untyped body).
-- `hello:app`: a POST endpoint that parses the same JSON body and returns a constant: what HTTP
-  and JSON cost on this machine, with no model at all.
+- `hello`: a POST endpoint that parses the same JSON body and returns a constant: what HTTP
+  and JSON cost on this machine, with no model at all. It is an `async def`, run on the event
+  loop like the API's own endpoint: the fastest trivial endpoint, so the floor.
+- `hello_sync`: the same as a plain `def`, which FastAPI runs in its thread pool: slower, shown
+  only to say what the thread pool costs.
 
 The model directory comes from MODEL_DIR; the project's package from BENCH_PACKAGE.
 """
@@ -23,8 +26,17 @@ hello = FastAPI()
 
 
 @hello.post("/predict")
-def hello_world(body: dict[str, Any]) -> dict[str, str]:
-    """Parse the body, ignore it, answer a constant."""
+async def hello_world(body: dict[str, Any]) -> dict[str, str]:
+    """Parse the body, ignore it, answer a constant, on the event loop."""
+    return {"hello": "world"}
+
+
+hello_sync = FastAPI()
+
+
+@hello_sync.post("/predict")
+def hello_world_in_a_thread(body: dict[str, Any]) -> dict[str, str]:
+    """Parse the body, ignore it, answer a constant, in FastAPI's thread pool."""
     return {"hello": "world"}
 
 

@@ -136,15 +136,20 @@ def report(
         "README.md"
     ),
 ) -> None:
-    """Print the results table; write it and the figures into the README's results section."""
-    from .core.reports import FIGURES_DIR, read_metrics, results_table, update_readme
+    """Print the results table; write it, the figures and the limitations into the README.
+
+    A screenshot of the app beside metrics.json (app.png, from `make screenshot`) is shown too.
+    """
+    from .core.reports import APP_PICTURE, FIGURES_DIR, read_metrics, results_table, update_readme
     from .task import load_serving
 
     scoring = load_serving().scoring
     results = _run(read_metrics, metrics)
     typer.echo(results_table(results, scoring))
     figures = sorted((metrics.parent / FIGURES_DIR).glob("*.png"))
-    changed = _run(update_readme, readme, results, scoring, figures)
+    picture = metrics.parent / APP_PICTURE
+    shown = picture if picture.is_file() else None
+    changed = _run(update_readme, readme, results, scoring, figures, shown)
     typer.echo(f"{readme}: {'updated' if changed else 'already up to date'}")
 
 

@@ -72,6 +72,9 @@ class Evaluation:
     baseline: dict[str, float]
     plots: dict[str, list[dict[str, Any]]]
     figures: list[Path]
+    # How much data the scores rest on (train_rows, test_rows, cv_folds where there is CV):
+    # the README's limitations quote it.
+    split: dict[str, int]
 
 
 class TaskFamily(Protocol[P]):

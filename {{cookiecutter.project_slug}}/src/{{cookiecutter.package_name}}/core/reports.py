@@ -22,7 +22,14 @@ FIGURES_DIR = "figures"
 PLOTS_DIR = "plots"
 README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
-# metrics.json: test-split scores of the model and of the dummy baseline, and cross-validation.
+LIMITATIONS_START = "<!-- limitations:start -->"
+LIMITATIONS_END = "<!-- limitations:end -->"
+APP_START = "<!-- app:start -->"
+APP_END = "<!-- app:end -->"
+# A screenshot of the app beside metrics.json (`make screenshot`), shown near the README's top.
+APP_PICTURE = "app.png"
+# metrics.json: test-split scores of the model and of the dummy baseline, cross-validation, and
+# (optional, for older files) "split": the rows and folds the scores rest on.
 SECTIONS = ("model", "baseline", "cv")
 
 
@@ -96,21 +103,73 @@ def beats_baseline(report: dict[str, Any], scoring: Scoring) -> tuple[bool, str]
     return better, f"model {metric} {model:.4f} {verdict} the dummy baseline's {baseline:.4f}"
 
 
-def update_readme(
-    readme: Path, report: dict[str, Any], scoring: Scoring, figures: Sequence[Path] = ()
-) -> bool:
-    """Replace the README's results section with the table and figures; True if it changed."""
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.DOTALL)
+def limitations(report: dict[str, Any], scoring: Scoring) -> str:
+    """Markdown bullets on how far the scores carry: the test-set size and the CV spread."""
+    headline = scoring.headline
+    label = scoring.metrics[headline].label
+    bullets = []
+    split = report.get("split") or {}
+    if "test_rows" in split:
+        bullets.append(
+            f"- **{split['test_rows']} test rows.** Every test score comes from "
+            f"{split['test_rows']} held-out rows (the model was trained on "
+            f"{split['train_rows']}). On so few rows even a perfect score is not a claim about "
+            "the real world: a few more rows could move it."
+        )
+    mean, std = report["cv"].get(f"{headline}_mean"), report["cv"].get(f"{headline}_std")
+    if mean is not None and std is not None:
+        folds = f"the {split['cv_folds']} folds" if "cv_folds" in split else "the folds"
+        bullets.append(
+            f"- **Cross-validation spread.** {label} over {folds} of the training split: "
+            f"{mean:.3f} ± {std:.3f} (one standard deviation). A difference between two models "
+            "smaller than that is noise, not progress."
+        )
+    bullets.append(
+        "- **One data set.** The rows come from one source, place and time; data gathered "
+        "elsewhere or later can score lower. Check the model on your own data before relying "
+        "on it."
+    )
+    return "\n".join(bullets)
+
+
+def _fill(text: str, start: str, end: str, body: str) -> str | None:
+    """`text` with the part between the `start` and `end` markers replaced; None if absent."""
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
-        raise ReportError(f"{readme} has no '{README_START}' … '{README_END}' section")
+        return None
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text, count=1)
+
+
+def update_readme(
+    readme: Path,
+    report: dict[str, Any],
+    scoring: Scoring,
+    figures: Sequence[Path] = (),
+    picture: Path | None = None,
+) -> bool:
+    """Replace the README's results and limitations sections; True if the file changed.
+
+    `picture`, a screenshot of the app, goes into the README's app section when it has one.
+    """
+    text = readme.read_text(encoding="utf-8")
+
+    def source(path: Path) -> str:
+        return Path(os.path.relpath(path, readme.parent)).as_posix()
+
     images = "\n".join(
-        f'<img src="{Path(os.path.relpath(figure, readme.parent)).as_posix()}" '
-        f'alt="{figure.stem.replace("_", " ")}" width="49%">'
+        f'<img src="{source(figure)}" alt="{figure.stem.replace("_", " ")}" width="49%">'
         for figure in figures
     )
     section = "\n\n".join(part for part in (results_table(report, scoring), images) if part)
-    updated = pattern.sub(lambda _: f"{README_START}\n{section}\n{README_END}", text, count=1)
+    updated = _fill(text, README_START, README_END, section)
+    if updated is None:
+        raise ReportError(f"{readme} has no '{README_START}' … '{README_END}' section")
+    # Optional: a README without the limitations markers keeps its own text there.
+    bullets = limitations(report, scoring)
+    updated = _fill(updated, LIMITATIONS_START, LIMITATIONS_END, bullets) or updated
+    if picture is not None:
+        shot = f'<img src="{source(picture)}" alt="The demo app showing a prediction" width="85%">'
+        updated = _fill(updated, APP_START, APP_END, f'<p align="center">{shot}</p>') or updated
     if updated != text:
         readme.write_text(updated, encoding="utf-8")
     return updated != text
@@ -123,14 +182,7 @@ def model_card(
     _, verdict = beats_baseline(report, scoring)
     mlflow = metadata.get("mlflow") or {}
     inputs = "\n".join(f"- {line}" for line in card.inputs)
-    limitations = "\n".join(
-        f"- {line}"
-        for line in (
-            "Scores come from one held-out split; the cross-validation spread shows how much "
-            "they vary.",
-            *card.limitations,
-        )
-    )
+    bullets = "\n".join([limitations(report, scoring), *(f"- {line}" for line in card.limitations)])
     return f"""# Model card: {metadata["project"]}
 
 ## Model
@@ -154,5 +206,5 @@ Data hash `{metadata["data_hash"]}`. Inputs:
 On the test split, the `{metadata["model"]}` {verdict}.
 
 ## Limitations
-{limitations}
+{bullets}
 """

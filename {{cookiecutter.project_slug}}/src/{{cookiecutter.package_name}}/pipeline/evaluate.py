@@ -1,7 +1,7 @@
 """The `evaluate` stage: the model against a dummy baseline on the held-out test split.
 
-Writes reports/metrics.json ({"model", "baseline", "cv"}), DVC plot data, PNG figures and the
-model card, and adds the test metrics and figures to the training run in MLflow.
+Writes reports/metrics.json ({"model", "baseline", "cv", "split"}), DVC plot data, PNG figures
+and the model card, and adds the test metrics and figures to the training run in MLflow.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def evaluate(
         "model": evaluation.model,
         "baseline": evaluation.baseline,
         "cv": model.metadata["cv"],
+        "split": evaluation.split,
     }
     for name, rows in evaluation.plots.items():
         write_json(rows, reports_dir / PLOTS_DIR / f"{name}.json")

@@ -5,24 +5,39 @@ import shutil
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
 from helpers import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
-from {{ cookiecutter.package_name }}.core.reports import README_START, beats_baseline, update_readme
+from {{ cookiecutter.package_name }}.core.reports import (
+    APP_END,
+    APP_START,
+    LIMITATIONS_START,
+    README_END,
+    README_START,
+    beats_baseline,
+    update_readme,
+)
 from {{ cookiecutter.package_name }}.pipeline.evaluate import evaluate
 from {{ cookiecutter.package_name }}.tabular.model import objective
+from {{ cookiecutter.package_name }}.tabular.model.data import TEST_FILE, TRAIN_FILE
 from {{ cookiecutter.package_name }}.tabular.model.family import FAMILY
 from {{ cookiecutter.package_name }}.tabular.model.schema import SCHEMA_FILE
 
 
 def test_metrics_compare_model_baseline_and_cv(pipeline_run) -> None:
     report = json.loads((pipeline_run.reports_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert set(report) == {"model", "baseline", "cv"}
+    assert set(report) == {"model", "baseline", "cv", "split"}
     assert set(report["model"]) == set(report["baseline"]) == set(objective.SCORING.metrics)
     assert set(report["cv"]) == {
         f"{m}_{s}" for m in objective.SCORING.metrics for s in ("mean", "std")
+    }
+    assert report["split"] == {
+        "train_rows": len(pd.read_parquet(pipeline_run.data_dir / TRAIN_FILE)),
+        "test_rows": len(pd.read_parquet(pipeline_run.data_dir / TEST_FILE)),
+        "cv_folds": pipeline_run.params.train.cv_folds,
     }
     better, summary = beats_baseline(report, objective.SCORING)
     assert better, summary
@@ -38,6 +53,7 @@ def test_figures_plots_and_model_card_are_written(pipeline_run) -> None:
     card = (pipeline_run.reports_dir / "model_card.md").read_text(encoding="utf-8")
     assert "dummy baseline" in card
     assert pipeline_run.params.data.target in card
+    assert f"**{pipeline_run.report['split']['test_rows']} test rows.**" in card
 
 
 def test_training_is_recorded_in_mlflow(pipeline_run) -> None:
@@ -66,7 +82,33 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     text = readme.read_text(encoding="utf-8")
     assert f"**{pipeline_run.report['model'][objective.SCORING.headline]:.3f}**" in text
     assert text.count("<img src=") == len(figures) == 4
+    # The limitations quote the test-set size and the cross-validation spread.
+    limits = text[text.index(LIMITATIONS_START) :]
+    split, cv = pipeline_run.report["split"], pipeline_run.report["cv"]
+    assert f"**{split['test_rows']} test rows.**" in limits
+    headline = objective.SCORING.headline
+    spread = f"{cv[f'{headline}_mean']:.3f} ± {cv[f'{headline}_std']:.3f}"
+    assert f"over the {split['cv_folds']} folds" in limits
+    assert spread in limits
+    assert "Run `make pipeline` to fill" not in text
     assert update_readme(readme, pipeline_run.report, objective.SCORING, figures) is False
+
+
+def test_report_shows_a_picture_of_the_app(pipeline_run, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"# Demo\n\n{APP_START}\n{APP_END}\n\n## Results\n{README_START}\n{README_END}\n",
+        encoding="utf-8",
+    )
+    picture = tmp_path / "reports" / "app.png"
+    picture.parent.mkdir()
+    shutil.copy(next((pipeline_run.reports_dir / "figures").glob("*.png")), picture)
+    assert update_readme(readme, pipeline_run.report, objective.SCORING, (), picture) is True
+    text = readme.read_text(encoding="utf-8")
+    app = text[text.index(APP_START) : text.index(APP_END)]
+    assert '<img src="reports/app.png"' in app
+    assert "app.png" not in text[text.index(README_START) :]
+    assert update_readme(readme, pipeline_run.report, objective.SCORING, (), picture) is False
 
 
 def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Path) -> None:

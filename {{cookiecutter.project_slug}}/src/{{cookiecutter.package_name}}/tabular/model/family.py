@@ -128,6 +128,11 @@ class TabularFamily:
                 **training.plot_rows(importances, curve),
             },
             figures=figures,
+            split={
+                "train_rows": len(train_target),
+                "test_rows": len(test_target),
+                "cv_folds": params.train.cv_folds,
+            },
         )
 
     def model_card(self, model: ModelDir) -> ModelCard:
