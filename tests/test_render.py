@@ -116,6 +116,7 @@ FULL_TREE = {
     "tests/unit/test_models.py",
     "tests/unit/test_predictor.py",
     "tests/unit/test_schema.py",
+    "tools/uv_settings.py",
 }
 LICENSED = {"LICENSE"}
 
