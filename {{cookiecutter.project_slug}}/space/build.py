@@ -73,9 +73,9 @@ def locked_versions(
     def locked(name: str, version: str | None = None) -> dict[str, Any]:
         found = [p for p in packages if p["name"] == name and version in (None, p["version"])]
         if len(found) != 1:
+            wanted = f"{name} {version}" if version else name
             raise BundleError(
-                f"{lock_file} has {len(found)} entries for {name} {version or ''}: "
-                "run `make setup` to rewrite it"
+                f"{lock_file} has {len(found)} entries for {wanted}: run `make setup` to rewrite it"
             )
         return found[0]
 
@@ -103,14 +103,16 @@ def locked_versions(
 
 def pinned_requirements(pyproject: Path, lock_file: Path = LOCK_FILE) -> str:
     """requirements.txt: the app's packages, each pinned with == to its version in uv.lock."""
-    name = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
-    versions = locked_versions(lock_file, canonicalize_name(name))
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
+    versions = locked_versions(lock_file, canonicalize_name(project))
     for requirement in runtime_requirements(pyproject):
-        version = versions.get(canonicalize_name(requirement.name))
+        name = requirement.name
+        version = versions.get(canonicalize_name(name))
         if version is None or not requirement.specifier.contains(version, prereleases=True):
+            locked = f"pins {name} {version}" if version else f"has no {name}"
             raise BundleError(
-                f"{lock_file.name} pins {requirement.name} {version or 'nowhere'}, but "
-                f"pyproject.toml needs {requirement}: run `make setup` to update it; commit it"
+                f"{lock_file.name} {locked}, but pyproject.toml needs {requirement}: "
+                "run `make setup` to update it; commit it"
             )
     return "".join(f"{name}=={version}\n" for name, version in sorted(versions.items()))
 
