@@ -29,6 +29,8 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# uv, from requirements-dev.txt: `make test` hands it pip's find-links folders and indexes.
+UV = BIN / "uv"
 
 # Every child process runs offline and quietly, with this environment's tools first on PATH.
 ENV = {
@@ -134,7 +136,14 @@ def run(
 
 def install_editable(project: Path) -> None:
     """Install a generated project into this environment without touching its dependencies."""
-    run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".", cwd=project)
+    run(UV, "pip", "install", "--quiet", "--python", sys.executable, "--no-deps", "-e", ".",
+        cwd=project)  # fmt: skip
+
+
+def lock(project: Path) -> Path:
+    """The project's uv.lock, as its `make setup` writes it (resolved from the index once)."""
+    run(UV, "lock", "--quiet", cwd=project, timeout=600)
+    return project / "uv.lock"
 
 
 def free_port() -> int:

@@ -1,5 +1,6 @@
 """The generated prediction API served for real: fuzzed from its own OpenAPI document, and run
-from a fresh virtual environment that holds only the `serve` extra (what the Docker image gets)."""
+from a fresh virtual environment that holds only the `serve` extra at the versions of the
+project's uv.lock (what the Docker image gets)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import BIN, ENV, run, serving, write_small_params
+from helpers import BIN, ENV, UV, lock, run, serving, write_small_params
 
 pytestmark = pytest.mark.slow
 
@@ -94,12 +95,15 @@ def test_the_readme_example_is_answered(api: str, default_project: Path) -> None
 def test_the_serve_extra_alone_serves_predictions(
     default_project: Path, trained: Path, tmp_path: Path
 ) -> None:
-    """The Docker image's dependency list, proven without Docker: a fresh venv, `.[serve]` only."""
+    """The Docker image's dependency list, proven without Docker: a fresh venv, synced from
+    the lock as the Dockerfile does, `serve` extra only."""
+    lock(default_project)
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    sync = [UV, "sync", "--locked", "--no-dev", "--extra", "serve", "--python", sys.executable]
+    env = {"UV_PROJECT_ENVIRONMENT": str(venv)}
+    run(*sync, "--no-install-project", cwd=default_project, env=env, timeout=1200)
+    run(*sync, "--no-editable", cwd=default_project, env=env, timeout=1200)
     python = venv / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", f"{default_project}[serve]", cwd=tmp_path,
-        timeout=1200)  # fmt: skip
     absent = run(
         python, "-c",
         "import importlib.util as u; "

@@ -1,6 +1,7 @@
-"""The generated API image's recipe. No Docker engine runs in the tests: `test_api.py` installs
-the same `serve` extra into a fresh venv and serves from it; this checks that the Dockerfile
-installs exactly that, runs unprivileged, probes /health, and gets the model into the image."""
+"""The generated API image's recipe. No Docker engine runs in the tests: `test_api.py` syncs
+the same `serve` extra from the project's uv.lock into a fresh venv and serves from it; this
+checks that the Dockerfile installs exactly that, runs unprivileged, probes /health, and gets
+the lock and the model into the image."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import render
+from helpers import TEMPLATE, render
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +29,23 @@ def instructions(dockerfile: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def test_the_image_installs_the_serve_extra_only(project: Path) -> None:
+# The `serve` extra at uv.lock's versions (failing if the lock is stale): the dependencies in
+# a layer of their own, then the project itself, not editable.
+SYNC = "uv sync --locked --no-dev --extra serve"
+
+
+def test_the_image_installs_the_serve_extra_from_the_lock(project: Path) -> None:
     steps = instructions(project / "Dockerfile")
-    installs = [args for keyword, args in steps if keyword == "RUN" and "pip install" in args]
-    assert installs == ['pip install ".[serve]"']
+    runs = [args for keyword, args in steps if keyword == "RUN"]
+    installs = [args for args in runs if "install" in args or "sync" in args]
+    assert installs == [f"{SYNC} --no-install-project", f"{SYNC} --no-editable"]
     assert ("ARG", "PYTHON_VERSION=3.12") in steps
+    assert ("FROM", "python:${PYTHON_VERSION}-slim") in steps
+    # uv comes from its own image, pinned to the version the template's tests run.
+    pins = (TEMPLATE / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+    uv_version = next(line for line in pins if line.startswith("uv==")).removeprefix("uv==")
+    assert ("FROM", f"ghcr.io/astral-sh/uv:{uv_version} AS uv") in steps
+    assert ("COPY", "--from=uv /uv /usr/local/bin/uv") in steps
 
 
 def test_the_image_runs_the_api_unprivileged_with_a_health_check(project: Path) -> None:
@@ -54,14 +67,15 @@ def test_the_build_context_holds_the_model_but_no_data(project: Path) -> None:
         if line.strip() and not line.startswith("#")
     ]
     assert rules[0] == "*"
-    assert {"!pyproject.toml", "!README.md", "!src/", "!models/"} <= set(rules)
+    assert {"!pyproject.toml", "!uv.lock", "!README.md", "!src/", "!models/"} <= set(rules)
     assert not any(rule.startswith(("!data", "!mlflow", "!.env", "!.venv")) for rule in rules)
     copied = [
         source
         for keyword, args in instructions(project / "Dockerfile")
-        if keyword == "COPY"
+        if keyword == "COPY" and not args.startswith("--from=")
         for source in args.split()[:-1]
     ]
+    assert "uv.lock" in copied
     assert all(
         any(rule == f"!{source}" or rule == f"!{source}/" for rule in rules) for source in copied
     ), copied

@@ -139,6 +139,7 @@ FULL_TREE = {
     "tests/unit/test_objective.py",
     "tests/unit/test_predictor.py",
     "tests/unit/test_schema.py",
+    "tools/uv_settings.py",
 }
 LICENSED = {"LICENSE"}
 

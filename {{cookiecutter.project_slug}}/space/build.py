@@ -2,7 +2,8 @@
 
 `make space` writes it to build/space/ and `make deploy-space` uploads that folder. The bundle
 is self-contained: the Space's Docker build installs its `requirements.txt` and runs `app.py`,
-and needs nothing else from this repository.
+and needs nothing else from this repository. The requirements are the versions in uv.lock, the
+same ones `make setup`, CI and the API image install.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 import tomllib
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import yaml
-from packaging.markers import default_environment
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from {{ cookiecutter.package_name }} import TITLE
 from {{ cookiecutter.package_name }}.core import modeldir
@@ -46,8 +47,8 @@ TARGET = {
     "python_version": "{{ cookiecutter.python_version }}",
     "python_full_version": "{{ cookiecutter.python_version }}.0",
 }
-# A distribution that is the same library as another one installed on other platforms.
-SAME_LIBRARY = {"xgboost-cpu": "xgboost"}
+# The lock file that `make setup` (uv) writes and keeps in step with pyproject.toml.
+LOCK_FILE = ROOT / "uv.lock"
 
 
 class BundleError(ProjectError):
@@ -63,31 +64,64 @@ def runtime_requirements(pyproject: Path) -> list[Requirement]:
     return [req for req in requirements if req.marker is None or req.marker.evaluate(environment)]
 
 
-def installed_version(requirement: Requirement) -> str:
-    """The version installed here (the one the tests ran with), checked against the range."""
-    for name in (requirement.name, SAME_LIBRARY.get(requirement.name)):
-        if name is None:
+def locked_versions(
+    lock_file: Path, project: str, extras: tuple[str, ...] = ("ui",)
+) -> dict[str, str]:
+    """Every package the app needs on the Space, by name, with its version in uv.lock.
+
+    Walks the lock from the project through its dependencies and the given extras, following
+    the branches whose markers hold on the Space's platform (TARGET), as `uv export` does.
+    """
+    if not lock_file.is_file():
+        raise BundleError(f"{lock_file} is missing: run `make setup`, which writes it; commit it")
+    packages = tomllib.loads(lock_file.read_text(encoding="utf-8")).get("package", [])
+    environment = {**default_environment(), **TARGET}
+
+    def locked(name: str, version: str | None = None) -> dict[str, Any]:
+        found = [p for p in packages if p["name"] == name and version in (None, p["version"])]
+        if len(found) != 1:
+            wanted = f"{name} {version}" if version else name
+            raise BundleError(
+                f"{lock_file} has {len(found)} entries for {wanted}: run `make setup` to rewrite it"
+            )
+        return found[0]
+
+    root = locked(project)
+    optional = root.get("optional-dependencies", {})
+    todo = [*root.get("dependencies", []), *(d for e in extras for d in optional.get(e, []))]
+    versions: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()  # (package, extra or "" for its own dependencies)
+    while todo:
+        dependency = todo.pop()
+        marker = dependency.get("marker")
+        if marker is not None and not Marker(marker).evaluate(environment):
             continue
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-        if not requirement.specifier.contains(version, prereleases=True):
-            raise BundleError(f"{name} {version} is installed, but the project needs {requirement}")
-        return version
-    raise BundleError(
-        f"{requirement.name} is not installed, so its version cannot be pinned: "
-        "run `make setup` first"
-    )
+        package = locked(dependency["name"], dependency.get("version"))
+        versions[package["name"]] = package["version"]
+        for extra in ("", *dependency.get("extra", [])):
+            if (package["name"], extra) not in seen:
+                seen.add((package["name"], extra))
+                if extra:
+                    todo.extend(package.get("optional-dependencies", {}).get(extra, []))
+                else:
+                    todo.extend(package.get("dependencies", []))
+    return versions
 
 
-def pinned_requirements(pyproject: Path) -> str:
-    """requirements.txt: every runtime requirement pinned with == to the installed version."""
-    lines = set()
+def pinned_requirements(pyproject: Path, lock_file: Path = LOCK_FILE) -> str:
+    """requirements.txt: the app's packages, each pinned with == to its version in uv.lock."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
+    versions = locked_versions(lock_file, canonicalize_name(project))
     for requirement in runtime_requirements(pyproject):
-        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-        lines.add(f"{requirement.name}{extras}=={installed_version(requirement)}")
-    return "\n".join(sorted(lines, key=str.lower)) + "\n"
+        name = requirement.name
+        version = versions.get(canonicalize_name(name))
+        if version is None or not requirement.specifier.contains(version, prereleases=True):
+            locked = f"pins {name} {version}" if version else f"has no {name}"
+            raise BundleError(
+                f"{lock_file.name} {locked}, but pyproject.toml needs {requirement}: "
+                "run `make setup` to update it; commit it"
+            )
+    return "".join(f"{name}=={version}\n" for name, version in sorted(versions.items()))
 
 
 def front_matter(pyproject: Path) -> dict[str, Any]:
@@ -117,12 +151,12 @@ def readme(pyproject: Path, reports_dir: Path) -> str:
     return text
 
 
-def build(model_dir: Path, reports_dir: Path, out: Path) -> Path:
+def build(model_dir: Path, reports_dir: Path, out: Path, lock_file: Path = LOCK_FILE) -> Path:
     """Write the bundle to `out` (replacing it whole, only once complete).
 
     Raises:
         ModelNotFoundError: `model_dir` holds no complete, consistent model.
-        BundleError: a requirement is not installed or out of range.
+        BundleError: uv.lock is missing or does not match pyproject.toml.
     """
     model = modeldir.load(model_dir)  # refuse a missing, partial or mismatched model first
     pyproject = ROOT / "pyproject.toml"
@@ -147,7 +181,9 @@ def build(model_dir: Path, reports_dir: Path, out: Path) -> Path:
         for name in STATIC_FILES:
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(SOURCES / name, staging / name)
-        (staging / "requirements.txt").write_text(pinned_requirements(pyproject), "utf-8")
+        (staging / "requirements.txt").write_text(
+            pinned_requirements(pyproject, lock_file), "utf-8"
+        )
         (staging / "README.md").write_text(readme(pyproject, reports_dir), "utf-8")
         if out.exists():
             shutil.rmtree(out)
@@ -165,11 +201,14 @@ def main(
     reports_dir: Annotated[
         Path | None, typer.Option(help="Reports to show (default: REPORTS_DIR, or reports).")
     ] = None,
+    lock: Annotated[Path, typer.Option(help="The lock the requirements come from.")] = LOCK_FILE,
 ) -> None:
     """Build the Hugging Face Space bundle."""
     settings = UISettings()
     try:
-        bundle = build(model_dir or settings.model_dir, reports_dir or settings.reports_dir, out)
+        bundle = build(
+            model_dir or settings.model_dir, reports_dir or settings.reports_dir, out, lock
+        )
     except ProjectError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from None
