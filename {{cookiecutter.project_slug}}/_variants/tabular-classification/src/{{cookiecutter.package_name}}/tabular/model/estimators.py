@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from xgboost import XGBClassifier
 
 from ...core.params import SECTION
-from .trees import RandomForestParams, XGBoostParams
+from .trees import RandomForestParams, XGBoostParams, tree_ensemble
 
 ModelName = Literal["baseline", "logistic_regression", "random_forest", "xgboost"]
 
@@ -47,10 +47,5 @@ def build_estimator(name: ModelName, models: ModelParams, seed: int, n_jobs: int
         return DummyClassifier(strategy=models.baseline.strategy, random_state=seed)
     if name == "logistic_regression":
         return LogisticRegression(**models.logistic_regression.model_dump(), random_state=seed)
-    if name == "random_forest":
-        return RandomForestClassifier(
-            **models.random_forest.model_dump(), random_state=seed, n_jobs=n_jobs
-        )
-    return XGBClassifier(
-        **models.xgboost.model_dump(), tree_method="hist", random_state=seed, n_jobs=n_jobs
-    )
+    trees = models.random_forest if name == "random_forest" else models.xgboost
+    return tree_ensemble(trees, RandomForestClassifier, XGBClassifier, seed, n_jobs)

@@ -11,7 +11,7 @@ from sklearn.linear_model import Ridge
 from xgboost import XGBRegressor
 
 from ...core.params import SECTION
-from .trees import RandomForestParams, XGBoostParams
+from .trees import RandomForestParams, XGBoostParams, tree_ensemble
 
 ModelName = Literal["baseline", "ridge", "random_forest", "xgboost"]
 
@@ -46,10 +46,5 @@ def build_estimator(name: ModelName, models: ModelParams, seed: int, n_jobs: int
         return DummyRegressor(strategy=models.baseline.strategy)
     if name == "ridge":
         return Ridge(**models.ridge.model_dump())
-    if name == "random_forest":
-        return RandomForestRegressor(
-            **models.random_forest.model_dump(), random_state=seed, n_jobs=n_jobs
-        )
-    return XGBRegressor(
-        **models.xgboost.model_dump(), tree_method="hist", random_state=seed, n_jobs=n_jobs
-    )
+    trees = models.random_forest if name == "random_forest" else models.xgboost
+    return tree_ensemble(trees, RandomForestRegressor, XGBRegressor, seed, n_jobs)
