@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, install_editable, render, run
+from helpers import BIN, TASKS, install_editable, render, run, shrink_params
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def shell(script: str, cwd: Path) -> None:
     run("bash", "-euo", "pipefail", "-c", script, cwd=cwd)
 
 
-@pytest.mark.parametrize("task", ["tabular-classification", "tabular-regression"])
+@pytest.mark.parametrize("task", [task for task in TASKS if task.startswith("tabular-")])
 def test_readme_shows_one_data_step_of_each_kind(tmp_path: Path, task: str) -> None:
     project = render(tmp_path, task=task)
     steps = own_data_steps((project / "README.md").read_text(encoding="utf-8"))
@@ -60,10 +60,7 @@ def test_own_data_steps_run_verbatim(tmp_path: Path) -> None:
     shell(track, project)
 
     # params.yaml as the README says, shrunk so the real `dvc repro` below stays quick.
-    params = {**default, "data": {**default["data"], **data}}
-    params["train"]["cv_folds"] = 2
-    params["models"]["xgboost"]["n_estimators"] = 20
-    params["evaluate"].update(permutation_repeats=1, learning_curve_points=2)
+    params = shrink_params({**default, "data": {**default["data"], **data}})
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), "utf-8")
 
     shell(pipeline, project)

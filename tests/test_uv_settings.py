@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from conftest import ENV, TEMPLATE, UV
+from helpers import ENV, TEMPLATE, UV
 
 SCRIPT = TEMPLATE / "{{cookiecutter.project_slug}}" / "tools" / "uv_settings.py"
 
