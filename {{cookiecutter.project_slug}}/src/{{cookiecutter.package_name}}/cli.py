@@ -135,11 +135,14 @@ def report(
     readme: Annotated[Path, typer.Option(help="README whose results section is rewritten.")] = Path(
         "README.md"
     ),
+    model_dir: ModelDirOption = Path("models"),
 ) -> None:
     """Print the results table; write it, the figures and the limitations into the README.
 
     A screenshot of the app beside metrics.json (app.png, from `make screenshot`) is shown too.
     """
+    from .core.errors import ProjectError
+    from .core.modeldir import read_metadata
     from .core.reports import APP_PICTURE, FIGURES_DIR, read_metrics, results_table, update_readme
     from .task import load_serving
 
@@ -149,7 +152,11 @@ def report(
     figures = sorted((metrics.parent / FIGURES_DIR).glob("*.png"))
     picture = metrics.parent / APP_PICTURE
     shown = picture if picture.is_file() else None
-    changed = _run(update_readme, readme, results, scoring, figures, shown)
+    try:
+        metadata = read_metadata(model_dir)
+    except ProjectError:
+        metadata = None  # no model yet: nothing to say about its data
+    changed = _run(update_readme, readme, results, scoring, figures, shown, metadata)
     typer.echo(f"{readme}: {'updated' if changed else 'already up to date'}")
 
 

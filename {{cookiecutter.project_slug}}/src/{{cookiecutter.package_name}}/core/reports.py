@@ -24,6 +24,8 @@ README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
 LIMITATIONS_START = "<!-- limitations:start -->"
 LIMITATIONS_END = "<!-- limitations:end -->"
+DATA_NOTE_START = "<!-- data-note:start -->"
+DATA_NOTE_END = "<!-- data-note:end -->"
 APP_START = "<!-- app:start -->"
 APP_END = "<!-- app:end -->"
 # A screenshot of the app beside metrics.json (`make screenshot`), shown near the README's top.
@@ -132,6 +134,23 @@ def limitations(report: dict[str, Any], scoring: Scoring) -> str:
     return "\n".join(bullets)
 
 
+def data_note(metadata: dict[str, Any] | None) -> str:
+    """A call to rewrite the README's data-dependent text, when the model learnt the user's data.
+
+    The README's problem statement and data citation describe the bundled default data; once
+    training records another `data_source` (the user's file), they no longer say what is true.
+    """
+    source = (metadata or {}).get("data_source")
+    if not source or metadata is None:
+        return ""
+    return (
+        f"> **To rewrite:** this section and *Data and licence* describe the bundled default "
+        f"data, but the model was trained on `{source}` ({metadata.get('train_rows')} training "
+        f"rows, predicting `{metadata.get('target')}`). Describe your problem and cite your "
+        "data's source and licence."
+    )
+
+
 def _fill(text: str, start: str, end: str, body: str) -> str | None:
     """`text` with the part between the `start` and `end` markers replaced; None if absent."""
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
@@ -146,10 +165,12 @@ def update_readme(
     scoring: Scoring,
     figures: Sequence[Path] = (),
     picture: Path | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> bool:
     """Replace the README's results and limitations sections; True if the file changed.
 
-    `picture`, a screenshot of the app, goes into the README's app section when it has one.
+    `picture`, a screenshot of the app, goes into the README's app section when it has one;
+    `metadata`, the trained model's, says whether the data-dependent text needs rewriting.
     """
     text = readme.read_text(encoding="utf-8")
 
@@ -167,6 +188,7 @@ def update_readme(
     # Optional: a README without the limitations markers keeps its own text there.
     bullets = limitations(report, scoring)
     updated = _fill(updated, LIMITATIONS_START, LIMITATIONS_END, bullets) or updated
+    updated = _fill(updated, DATA_NOTE_START, DATA_NOTE_END, data_note(metadata)) or updated
     if picture is not None:
         shot = f'<img src="{source(picture)}" alt="The demo app showing a prediction" width="85%">'
         updated = _fill(updated, APP_START, APP_END, f'<p align="center">{shot}</p>') or updated

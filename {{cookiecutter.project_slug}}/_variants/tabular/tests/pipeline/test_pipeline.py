@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import struct
 from pathlib import Path
 
 import mlflow
@@ -145,3 +146,27 @@ def test_the_learning_curve_follows_the_trained_model_not_params_yaml(
     expected = json.loads((pipeline_run.reports_dir / "plots" / "learning_curve.json").read_text())
     assert curve == expected
     assert report["model"] == pipeline_run.report["model"]
+
+
+def test_report_asks_to_rewrite_the_problem_once_trained_on_own_data(
+    pipeline_run, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.md"
+    shutil.copy(PROJECT_ROOT / "README.md", readme)
+    metadata = json.loads((pipeline_run.model_dir / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["data_source"] is None  # the bundled data: the README describes it
+    update_readme(readme, pipeline_run.report, objective.SCORING, metadata=metadata)
+    assert "**To rewrite:**" not in readme.read_text(encoding="utf-8")
+
+    own = {**metadata, "data_source": "data/raw/my_data.csv"}
+    assert update_readme(readme, pipeline_run.report, objective.SCORING, metadata=own) is True
+    text = readme.read_text(encoding="utf-8")
+    problem = text[text.index("## The problem") : text.index("## Results")]
+    assert "**To rewrite:**" in problem
+    assert "`data/raw/my_data.csv`" in problem
+
+
+def test_figures_stay_sharp_on_high_density_screens(pipeline_run) -> None:
+    for figure in (pipeline_run.reports_dir / "figures").glob("*.png"):
+        (width,) = struct.unpack(">I", figure.read_bytes()[16:20])  # the PNG header
+        assert width >= 1200, f"{figure.name} is {width} px wide"

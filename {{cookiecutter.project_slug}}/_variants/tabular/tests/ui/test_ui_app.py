@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import PACKAGE_DIR, training_imports
+from helpers import PACKAGE_DIR, free_port, training_imports
 from {{ cookiecutter.package_name }}.tabular.model.schema import InputSchema
 from {{ cookiecutter.package_name }}.tabular.serving.outputs import headline
 from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
@@ -203,3 +208,33 @@ def test_the_app_loads_no_training_code(pipeline_run: Any) -> None:
         "assert len(backend.predict([backend.spec.example])) == 1\n"
     )
     assert training_imports(code, pipeline_run.model_dir) == []
+
+
+def test_the_ui_command_stops_on_sigterm(pipeline_run: Any, tmp_path: Path) -> None:
+    port = free_port()
+    command = [
+        sys.executable, "-c", "from {{ cookiecutter.package_name }}.cli import app; app()",
+        "ui", "--port", str(port), "--model-dir", str(pipeline_run.model_dir),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not answers(f"http://127.0.0.1:{port}/_stcore/health"):
+            assert process.poll() is None, "the app did not start"
+            assert time.monotonic() < deadline, "the app did not answer in time"
+            time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) is not None
+        # Nothing is left behind answering on the port.
+        assert not answers(f"http://127.0.0.1:{port}/_stcore/health")
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False

@@ -1,9 +1,13 @@
+import hashlib
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from helpers import training_imports
@@ -76,3 +80,33 @@ def test_predict_loads_no_training_code(pipeline_run, tmp_path: Path) -> None:
         "model_dir) == 3\n"
     )
     assert training_imports(code, pipeline_run.model_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("model.skops", b"PK\x03\x04 not a zip", r"model\.skops' is not a readable skops model"),
+        ("metadata.json", b"{half", r"metadata\.json' could not be read"),
+        ("schema.json", b"[]", r"schema\.json' is not valid"),
+    ],
+)
+def test_predict_from_a_corrupt_model_is_one_line_naming_the_file(
+    pipeline_run, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    model_dir = tmp_path / "models"
+    shutil.copytree(pipeline_run.model_dir, model_dir)
+    (model_dir / name).write_bytes(content)
+    if name != "metadata.json":  # the hash updated: the file itself is what is wrong
+        metadata = json.loads((model_dir / "metadata.json").read_text(encoding="utf-8"))
+        metadata["files"][name] = hashlib.sha256(content).hexdigest()
+        (model_dir / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    records = tmp_path / "records.csv"
+    schema = json.loads((pipeline_run.model_dir / "schema.json").read_text(encoding="utf-8"))
+    pd.DataFrame([schema["example"]]).to_csv(records, index=False)
+    result = runner.invoke(
+        app, ["predict", str(records), str(tmp_path / "out.csv"), "--model-dir", str(model_dir)]
+    )
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert re.search(message, line), line
+    assert line.endswith("run the pipeline (dvc repro) or the train command again")

@@ -101,3 +101,20 @@ def test_user_csv_gives_the_same_split_as_the_bundled_data(params: Params, tmp_p
     assert (own.train_rows, own.test_rows) == (bundled.train_rows, bundled.test_rows)
     own_schema = read_schema(tmp_path / "own", PREPARE_FIRST)
     assert own_schema.names == read_schema(tmp_path / "bundled", PREPARE_FIRST).names
+
+
+def test_the_target_among_the_dropped_columns_is_one_line(params: Params) -> None:
+    data = DataParams(target=params.data.target, drop_columns=(params.data.target,))
+    expected = f"data.drop_columns lists the target '{params.data.target}'"
+    with pytest.raises(DataValidationError, match=expected):
+        validate_raw(load_raw(params.data), data)
+
+
+def test_too_few_rows_for_the_split_is_one_line(params: Params, tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny.csv"
+    load_raw(params.data).dropna().groupby(params.data.target).head(3).head(8).to_csv(
+        tiny, index=False
+    )
+    with pytest.raises(DataValidationError, match=r"8 labelled rows are too few .*test_size"):
+        prepare(with_data(params, path=tiny), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -47,6 +47,8 @@ class TabularFamily:
             "target": schema.target,
             "data_hash": schema.data_hash,
             "train_rows": len(labels),
+            # The user's data file, or None for the bundled data (the README describes that).
+            "data_source": None if params.data.path is None else params.data.path.as_posix(),
             "outputs": objective.describe_target(labels),
         }
         target = objective.encode(labels, description["outputs"])
