@@ -62,6 +62,9 @@ class Trained:
     cv: dict[str, float]
     description: dict[str, Any]
     input_example: Any
+    # False in the other processes of a distributed training (`torchrun`): only the primary
+    # process records the run and saves the model.
+    primary: bool = True
 
 
 @dataclass(frozen=True)
