@@ -18,6 +18,7 @@ import typer
 import yaml
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
+from packaging.version import Version
 
 from {{ cookiecutter.package_name }} import TITLE
 from {{ cookiecutter.package_name }}.core import modeldir
@@ -48,6 +49,8 @@ TARGET = {
 }
 # A distribution that is the same library as another one installed on other platforms.
 SAME_LIBRARY = {"xgboost-cpu": "xgboost"}
+# PyTorch's CPU builds: `torch==X` from this index is X+cpu, not the CUDA build from PyPI.
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 class BundleError(ProjectError):
@@ -74,7 +77,8 @@ def installed_version(requirement: Requirement) -> str:
             continue
         if not requirement.specifier.contains(version, prereleases=True):
             raise BundleError(f"{name} {version} is installed, but the project needs {requirement}")
-        return version
+        # A local build label (2.13.0+cpu) is no version an index serves under that name.
+        return Version(version).public
     raise BundleError(
         f"{requirement.name} is not installed, so its version cannot be pinned: "
         "run `make setup` first"
@@ -87,7 +91,9 @@ def pinned_requirements(pyproject: Path) -> str:
     for requirement in runtime_requirements(pyproject):
         extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
         lines.add(f"{requirement.name}{extras}=={installed_version(requirement)}")
-    return "\n".join(sorted(lines, key=str.lower)) + "\n"
+    torch = any(line.startswith("torch==") for line in lines)
+    index = [f"--extra-index-url {TORCH_CPU_INDEX}"] if torch else []
+    return "\n".join([*index, *sorted(lines, key=str.lower)]) + "\n"
 
 
 def front_matter(pyproject: Path) -> dict[str, Any]:
