@@ -46,7 +46,9 @@ def test_probes_and_metadata(client: TestClient) -> None:
     assert metadata["metrics"]["test"]["accuracy"] > 0
 
 
-def test_several_uploads_get_one_answer_each_in_order(client: TestClient, examples: list[Any]) -> None:
+def test_several_uploads_get_one_answer_each_in_order(
+    client: TestClient, examples: list[Any]
+) -> None:
     files = [upload(e.name, example_data(e)) for e in examples[:4]]
     response = client.post("/predict", files=files)
     assert response.status_code == 200, response.text
@@ -63,6 +65,9 @@ def test_base64_json_answers_like_an_upload(client: TestClient, examples: list[A
     assert by_json.json()["predictions"] == by_upload.json()["predictions"]
 
 
+FORMATS = "PNG, JPEG, WebP or BMP"
+
+
 def gif() -> bytes:
     buffer = io.BytesIO()
     Image.new("L", (4, 4)).save(buffer, format="GIF")
@@ -72,10 +77,14 @@ def gif() -> bytes:
 @pytest.mark.parametrize(
     ("files", "status", "detail"),
     [
-        ([upload("a.txt", b"hello", "text/plain")], 415, "'a.txt' is not an image: send PNG, JPEG, WebP or BMP"),
-        ([upload("a.gif", gif(), "image/gif")], 415, "'a.gif' is a GIF image, which is not supported: send PNG, JPEG, WebP or BMP"),
-        ([upload("ok.png", image_bytes()), upload("cut.png", image_bytes()[:60])], 422, "'cut.png' is a corrupt image: "),
-        ([upload(f"{i}.png", image_bytes()) for i in range(65)], 413, "too many images: 65 in one request; the limit is 64 (MAX_IMAGES_PER_REQUEST)"),
+        ([upload("a.txt", b"hello", "text/plain")], 415,
+         f"'a.txt' is not an image: send {FORMATS}"),
+        ([upload("a.gif", gif(), "image/gif")], 415,
+         f"'a.gif' is a GIF image, which is not supported: send {FORMATS}"),
+        ([upload("ok.png", image_bytes()), upload("cut.png", image_bytes()[:60])], 422,
+         "'cut.png' is a corrupt image: "),
+        ([upload(f"{i}.png", image_bytes()) for i in range(65)], 413,
+         "too many images: 65 in one request; the limit is 64 (MAX_IMAGES_PER_REQUEST)"),
     ],
     ids=["not-an-image", "gif", "corrupt", "too-many"],
 )  # fmt: skip
@@ -87,7 +96,9 @@ def test_uploads_are_refused_with_exact_answers(
     assert response.json()["detail"].startswith(detail)
 
 
-def test_a_decompression_bomb_is_refused(pipeline_run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_decompression_bomb_is_refused(
+    pipeline_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MAX_IMAGE_PIXELS", "10000")
     settings = ServeSettings(model_dir=pipeline_run.model_dir, metrics_path=Path("absent.json"))
     big = io.BytesIO()
@@ -129,7 +140,10 @@ def test_openapi_documents_both_request_forms(client: TestClient) -> None:
     operation = client.get("/openapi.json").json()["paths"]["/predict"]["post"]
     content = operation["requestBody"]["content"]
     assert set(content) == {"application/json", "multipart/form-data"}
-    assert content["multipart/form-data"]["schema"]["properties"]["files"]["items"]["format"] == "binary"
+    assert (
+        content["multipart/form-data"]["schema"]["properties"]["files"]["items"]["format"]
+        == "binary"
+    )
     example = content["application/json"]["example"]["records"][0]
     assert base64.b64decode(example["data"]).startswith(b"\x89PNG")
     assert {"413", "415", "422"} <= set(operation["responses"])

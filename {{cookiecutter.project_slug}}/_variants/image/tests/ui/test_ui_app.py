@@ -33,7 +33,7 @@ def test_an_example_is_predicted_in_one_click(app: AppTest, pipeline_run: Any) -
     spec = read_spec(pipeline_run.model_dir, "retrain")
     assert "Draw a digit" in app.radio(key="source").options
     app.radio(key="source").set_value("Test examples").run()
-    app.radio(key="example").set_value(2).run()
+    app.radio(key="example_image").set_value(2).run()
     assert not app.exception
     example = spec.examples[2]
     expected = SERVING.load(pipeline_run.model_dir).predict(

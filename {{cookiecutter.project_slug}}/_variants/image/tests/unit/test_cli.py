@@ -37,5 +37,7 @@ def test_export_digits_writes_class_folders(tmp_path: Path) -> None:
     result = cli("export-digits", tmp_path / "raw", "--per-class", "2")
     assert result.returncode == 0, result.stderr
     assert "wrote 20 images" in result.stdout
-    files = sorted(path.relative_to(tmp_path / "raw").parts[0] for path in (tmp_path / "raw").rglob("*.png"))
+    files = sorted(
+        path.relative_to(tmp_path / "raw").parts[0] for path in (tmp_path / "raw").rglob("*.png")
+    )
     assert files == sorted([str(digit) for digit in range(10)] * 2)

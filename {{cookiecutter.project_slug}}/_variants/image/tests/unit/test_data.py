@@ -23,6 +23,11 @@ def folder(root: Path, counts: dict[str, int], **kwargs: Any) -> Path:
     return root
 
 
+def two(root: Path) -> Path:
+    """Two good classes of eight images."""
+    return folder(root, {"a": 8, "b": 8})
+
+
 def params_for(raw_params: dict[str, Any], root: Path, **image: Any) -> Params:
     raw_params["data"].update(path=str(root), per_class_limit=None)
     raw_params["image"].update(image)
@@ -62,14 +67,15 @@ def test_a_folder_of_mixed_sizes_and_modes_becomes_one_shape(
     [
         (lambda root: None, r"holds no class folders"),
         (lambda root: folder(root, {"only": 8}), r"single class \('only'\)"),
-        (lambda root: folder(root, {"a": 8, "b": 2}), r"class 'b' has 2 image\(s\): each class needs"),
-        (lambda root: (folder(root, {"a": 8, "b": 8}), (root / "a" / "notes.txt").write_text("x")),
+        (lambda root: folder(root, {"a": 8, "b": 2}),
+         r"class 'b' has 2 image\(s\): each class needs"),
+        (lambda root: (two(root), (root / "a" / "notes.txt").write_text("x")),
          r"notes.txt' is not an image file"),
-        (lambda root: (folder(root, {"a": 8, "b": 8}), (root / "a" / "broken.png").write_bytes(image_bytes()[:40])),
+        (lambda root: (two(root), (root / "a" / "broken.png").write_bytes(image_bytes()[:40])),
          r"broken.png' is (a corrupt image|not an image)"),
-        (lambda root: (folder(root, {"a": 8, "b": 8}), (root / "stray.png").write_bytes(image_bytes())),
+        (lambda root: (two(root), (root / "stray.png").write_bytes(image_bytes())),
          r"stray.png' is not in a class folder"),
-        (lambda root: (folder(root, {"a": 8, "b": 8}), (root / "a" / "sub").mkdir()),
+        (lambda root: (two(root), (root / "a" / "sub").mkdir()),
          r"is a folder inside the class folder 'a'"),
         (lambda root: (folder(root, {"a": 8}), (root / "b").mkdir()), r"'.*b' holds no images"),
     ],
@@ -102,8 +108,8 @@ def test_too_few_images_for_the_splits_are_refused(
 def test_exported_digits_are_a_folder_the_pipeline_reads(
     raw_params: dict[str, Any], tmp_path: Path
 ) -> None:
-    written = data.export_default(tmp_path / "raw", per_class_limit=5)
-    assert written == 50
+    written = data.export_default(tmp_path / "raw", per_class_limit=8)
+    assert written == 80
     assert sorted(path.name for path in (tmp_path / "raw").iterdir()) == [str(d) for d in range(10)]
     prepared = data.prepare(params_for(raw_params, tmp_path / "raw", size=28), tmp_path / "out")
-    assert prepared.train_rows + prepared.test_rows == 50
+    assert prepared.train_rows + prepared.test_rows == 80

@@ -96,7 +96,7 @@ def to_array(image: Image.Image, shape: ImageShape) -> np.ndarray:
     converted = image.convert(shape.mode)
     if converted.size != (shape.size, shape.size):
         converted = converted.resize((shape.size, shape.size), Image.Resampling.BILINEAR)
-    pixels = np.asarray(converted, dtype=np.uint8)
+    pixels = np.array(converted, dtype=np.uint8)  # a writable copy (PyTorch shares it)
     return pixels.reshape(shape.size, shape.size, shape.channels)
 
 

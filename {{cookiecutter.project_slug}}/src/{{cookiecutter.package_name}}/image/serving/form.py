@@ -71,7 +71,7 @@ def _examples(spec: ImageSpec) -> list[dict[str, Any]]:
         return []
     labels = [f"{example.label} ({example.name})" for example in spec.examples]
     choice = st.radio("A test image", range(len(labels)), format_func=labels.__getitem__,
-                      horizontal=True, key="example")  # fmt: skip
+                      horizontal=True, key="example_image")  # fmt: skip
     example = spec.examples[choice]
     st.image(example_data(example), width=112, caption=f"labelled {example.label}")
     return [{"name": example.name, "data": example.data}]
