@@ -36,10 +36,10 @@ def test_an_example_is_predicted_in_one_click(app: AppTest, pipeline_run: Any) -
     app.radio(key="example_image").set_value(2).run()
     assert not app.exception
     example = spec.examples[2]
-    expected = SERVING.load(pipeline_run.model_dir).predict(
+    (expected,) = SERVING.load(pipeline_run.model_dir).predict(
         [{"name": example.name, "data": example.data}]
-    )[0]
-    assert f"**{example.name}**: **{expected.label}**" in texts(app)
+    )
+    assert f"**{example.name}**: **{getattr(expected, 'label')}**" in texts(app)  # noqa: B009
 
 
 def test_several_uploads_are_predicted_each(app: AppTest, pipeline_run: Any) -> None:

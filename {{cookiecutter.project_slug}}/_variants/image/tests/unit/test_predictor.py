@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers import training_imports
+from {{ cookiecutter.package_name }}.core import modeldir
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
 from {{ cookiecutter.package_name }}.image.model.data import TEST_FILE, read_split
 from {{ cookiecutter.package_name }}.image.model.images import ImageError
@@ -19,7 +20,7 @@ from {{ cookiecutter.package_name }}.image.serving.predictor import ImagePredict
 
 @pytest.fixture(scope="module")
 def predictor(pipeline_run: Any) -> ImagePredictor:
-    return SERVING.load(pipeline_run.model_dir)
+    return ImagePredictor(modeldir.load(pipeline_run.model_dir))
 
 
 def test_each_record_gets_its_label_and_top_classes(predictor: ImagePredictor) -> None:

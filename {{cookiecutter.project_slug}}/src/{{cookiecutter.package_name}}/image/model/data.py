@@ -260,6 +260,10 @@ def prepare(params: Params, out_dir: Path) -> Prepared:
     return Prepared(train_rows=len(train_idx), test_rows=len(test_idx), data_hash=info.data_hash)
 
 
+def _write_bytes(data: bytes, target: Path) -> Path:
+    return write_with(target, lambda path: path.write_bytes(data))
+
+
 def export_default(out_dir: Path, per_class_limit: int | None = None, seed: int = 42) -> int:
     """Write the bundled digits as PNG files in the class-folder layout; return the count.
 
@@ -275,7 +279,6 @@ def export_default(out_dir: Path, per_class_limit: int | None = None, seed: int 
     for name, items in indices.items():
         for index in items:
             target = out_dir / name / f"{int(index):05d}.png"
-            payload = encode_png(dataset.images[index])
-            write_with(target, lambda path, data=payload: path.write_bytes(data))
+            _write_bytes(encode_png(dataset.images[index]), target)
             written += 1
     return written

@@ -28,6 +28,9 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
 class Normalize(nn.Module):
     """(x - mean) / std per channel, with the statistics saved as buffers of the model."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, mean: tuple[float, ...], std: tuple[float, ...]) -> None:
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean).view(1, -1, 1, 1))
@@ -123,6 +126,9 @@ class EfficientNetLite0(nn.Module):
 
 class PixelsLinear(nn.Module):
     """A fitted logistic regression on pixels as a module, so saliency methods can use it."""
+
+    weight: torch.Tensor
+    bias: torch.Tensor
 
     def __init__(self, coef: np.ndarray, intercept: np.ndarray) -> None:
         super().__init__()
