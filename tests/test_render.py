@@ -142,47 +142,49 @@ FULL_TREE = {
 LICENSED = {"LICENSE"}
 # An image project (the PyTorch family) with every option on: the default tree with the image
 # family and the shared PyTorch trainer in place of the tabular family.
-TABULAR_ONLY = {
-    path for path in FULL_TREE if path.startswith(f"{PKG}/tabular/")
-} | {
+TABULAR_ONLY = {path for path in FULL_TREE if path.startswith(f"{PKG}/tabular/")} | {
     "tests/api/test_batching.py",
     "tests/unit/test_encoder.py",
     "tests/unit/test_models.py",
     "tests/unit/test_objective.py",
     "tests/unit/test_schema.py",
 }
-IMAGE_TREE = (FULL_TREE - TABULAR_ONLY) | {
-    f"{PKG}/{name}"
-    for name in (
-        "image/__init__.py",
-        "image/command.py",
-        "image/model/__init__.py",
-        "image/model/augment.py",
-        "image/model/data.py",
-        "image/model/family.py",
-        "image/model/figures.py",
-        "image/model/images.py",
-        "image/model/networks.py",
-        "image/model/params.py",
-        "image/model/predictor.py",
-        "image/model/saliency.py",
-        "image/model/scoring.py",
-        "image/model/training.py",
-        "image/serving/__init__.py",
-        "image/serving/family.py",
-        "image/serving/form.py",
-        "image/serving/outputs.py",
-        "image/serving/predictor.py",
-        "image/serving/records.py",
-        "image/serving/request.py",
-        "torchtrain/__init__.py",
-        "torchtrain/checkpoint.py",
-        "torchtrain/record.py",
-        "torchtrain/runtime.py",
-        "torchtrain/trainer.py",
-        "torchtrain/weights.py",
-    )
-} | {"tests/torchtrain/test_trainer.py", "tests/unit/test_images.py"}
+IMAGE_TREE = (
+    (FULL_TREE - TABULAR_ONLY)
+    | {
+        f"{PKG}/{name}"
+        for name in (
+            "image/__init__.py",
+            "image/command.py",
+            "image/model/__init__.py",
+            "image/model/augment.py",
+            "image/model/data.py",
+            "image/model/family.py",
+            "image/model/figures.py",
+            "image/model/images.py",
+            "image/model/networks.py",
+            "image/model/params.py",
+            "image/model/predictor.py",
+            "image/model/saliency.py",
+            "image/model/scoring.py",
+            "image/model/training.py",
+            "image/serving/__init__.py",
+            "image/serving/family.py",
+            "image/serving/form.py",
+            "image/serving/outputs.py",
+            "image/serving/predictor.py",
+            "image/serving/records.py",
+            "image/serving/request.py",
+            "torchtrain/__init__.py",
+            "torchtrain/checkpoint.py",
+            "torchtrain/record.py",
+            "torchtrain/runtime.py",
+            "torchtrain/trainer.py",
+            "torchtrain/weights.py",
+        )
+    }
+    | {"tests/torchtrain/test_trainer.py", "tests/unit/test_images.py"}
+)
 TREES = {"tabular": FULL_TREE, "image": IMAGE_TREE}
 
 
