@@ -59,8 +59,11 @@ class PipelineRun:
     report: dict[str, Any]
 
 
-def run_pipeline(root: Path, raw: dict[str, Any]) -> PipelineRun:
-    """prepare → train → evaluate on `raw` params, everything (checkpoints too) under `root`."""
+def run_pipeline(root: Path, raw: dict[str, Any], data_dir: Path | None = None) -> PipelineRun:
+    """prepare → train → evaluate on `raw` params, everything (checkpoints too) under `root`.
+
+    With `data_dir`, the data prepared there (with the same data params) is used as it is.
+    """
     from {{ cookiecutter.package_name }}.core.params import parse_params
     from {{ cookiecutter.package_name }}.image.model.family import FAMILY
     from {{ cookiecutter.package_name }}.image.model.params import Params
@@ -71,8 +74,10 @@ def run_pipeline(root: Path, raw: dict[str, Any]) -> PipelineRun:
     raw["train"]["checkpoint_dir"] = str(root / "checkpoints")
     params = parse_params(raw, Params)
     settings = settings_for(root)
-    data_dir, model_dir, reports_dir = root / "data", root / "models", root / "reports"
-    prepare(FAMILY, params, data_dir)
+    model_dir, reports_dir = root / "models", root / "reports"
+    if data_dir is None:
+        data_dir = root / "data"
+        prepare(FAMILY, params, data_dir)
     train(FAMILY, params, data_dir, model_dir, settings)
     report = evaluate(FAMILY, params, data_dir, model_dir, reports_dir, settings)
     return PipelineRun(root, params, settings, data_dir, model_dir, reports_dir, report)

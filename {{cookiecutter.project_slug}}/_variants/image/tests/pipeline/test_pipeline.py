@@ -95,10 +95,12 @@ def test_evaluating_a_model_on_other_data_is_refused(pipeline_run, tmp_path: Pat
 
 
 @pytest.mark.parametrize("model", ["baseline", "pixels_logreg"])
-def test_the_scikit_learn_models_train_and_evaluate(model: str, tmp_path: Path) -> None:
+def test_the_scikit_learn_models_train_and_evaluate(
+    model: str, pipeline_run, tmp_path: Path
+) -> None:
     raw = shipped_params()
     raw["train"]["model"] = model
-    run = run_pipeline(tmp_path, raw)
+    run = run_pipeline(tmp_path, raw, pipeline_run.data_dir)
     assert (run.model_dir / "model.skops").is_file()
     figures = {path.name for path in (run.reports_dir / "figures").glob("*.png")}
     assert ("saliency.png" in figures) == (model == "pixels_logreg")
@@ -107,10 +109,10 @@ def test_the_scikit_learn_models_train_and_evaluate(model: str, tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_efficientnet_trains_its_head_then_fine_tunes(tmp_path: Path) -> None:
+def test_efficientnet_trains_its_head_then_fine_tunes(pipeline_run, tmp_path: Path) -> None:
     raw = shipped_params()
     raw["train"]["model"] = "efficientnet_lite0"
-    run = run_pipeline(tmp_path, raw)
+    run = run_pipeline(tmp_path, raw, pipeline_run.data_dir)
     metadata = json.loads((run.model_dir / "metadata.json").read_text(encoding="utf-8"))
     assert [record["stage"] for record in metadata["history"]] == ["head", "fine-tune"]
     assert [record["epoch"] for record in metadata["history"]] == [1, 2]

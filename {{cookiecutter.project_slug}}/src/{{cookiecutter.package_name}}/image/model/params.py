@@ -42,7 +42,7 @@ class TrainParams(BaseModel):
     seed: int = 42
     # Held out of the training split for the per-epoch validation and early stopping.
     validation_size: float = Field(0.1, gt=0, lt=0.5)
-    epochs: int = Field(12, ge=1)
+    epochs: int = Field(8, ge=1)
     batch_size: int = Field(64, ge=1)
     learning_rate: float = Field(0.003, gt=0)
     weight_decay: float = Field(0.0001, ge=0)
