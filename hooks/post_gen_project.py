@@ -39,6 +39,8 @@ FAMILY = ANSWERS["_tasks"][TASK]["family"]
 VARIANT_GROUPS = (FAMILY, TASK)
 # Each family's code is one folder of the package; only the chosen family's is kept.
 OTHER_FAMILIES = sorted({task["family"] for task in ANSWERS["_tasks"].values()} - {FAMILY})
+# The PyTorch trainer (torchtrain/) is shared by the families whose tasks say "torch": true.
+USES_TORCH = bool(ANSWERS["_tasks"][TASK].get("torch", False))
 
 
 def overlay_variants() -> None:
@@ -68,6 +70,8 @@ def prune_options() -> None:
     """Remove what the unchosen options would have needed."""
     package = PACKAGE.relative_to(PROJECT).as_posix()
     remove(*(f"{package}/{family}" for family in OTHER_FAMILIES))
+    if not USES_TORCH:
+        remove(f"{package}/torchtrain", "tests/torchtrain")
     if not INCLUDE_API:
         remove(f"{package}/serving/api", "tests/api", "Dockerfile", ".dockerignore")
         # The app's API mode: its HTTP client and the test that runs it against the API.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import TASKS, render
+from helpers import TASKS, render, task_defaults
 
 # (include_ui, deploy_hf_space): a Space needs the UI.
 UI_SPACE = (("yes", "yes"), ("yes", "no"), ("no", "no"))
@@ -142,6 +142,52 @@ FULL_TREE = {
     "tools/uv_settings.py",
 }
 LICENSED = {"LICENSE"}
+# An image project (the PyTorch family) with every option on: the default tree with the image
+# family and the shared PyTorch trainer in place of the tabular family.
+TABULAR_ONLY = {path for path in FULL_TREE if path.startswith(f"{PKG}/tabular/")} | {
+    "tests/api/test_batching.py",
+    "tests/unit/test_encoder.py",
+    "tests/unit/test_models.py",
+    "tests/unit/test_objective.py",
+    "tests/unit/test_schema.py",
+}
+IMAGE_TREE = (
+    (FULL_TREE - TABULAR_ONLY)
+    | {
+        f"{PKG}/{name}"
+        for name in (
+            "image/__init__.py",
+            "image/command.py",
+            "image/model/__init__.py",
+            "image/model/augment.py",
+            "image/model/data.py",
+            "image/model/family.py",
+            "image/model/figures.py",
+            "image/model/images.py",
+            "image/model/networks.py",
+            "image/model/params.py",
+            "image/model/predictor.py",
+            "image/model/saliency.py",
+            "image/model/scoring.py",
+            "image/model/training.py",
+            "image/serving/__init__.py",
+            "image/serving/family.py",
+            "image/serving/form.py",
+            "image/serving/outputs.py",
+            "image/serving/predictor.py",
+            "image/serving/records.py",
+            "image/serving/request.py",
+            "torchtrain/__init__.py",
+            "torchtrain/checkpoint.py",
+            "torchtrain/record.py",
+            "torchtrain/runtime.py",
+            "torchtrain/trainer.py",
+            "torchtrain/weights.py",
+        )
+    }
+    | {"tests/torchtrain/test_trainer.py", "tests/unit/test_images.py"}
+)
+TREES = {"tabular": FULL_TREE, "image": IMAGE_TREE}
 
 
 def in_package(paths: set[str], project: Path) -> set[str]:
@@ -182,7 +228,7 @@ OPTION_PREFIXES = {
 
 def test_every_combination_has_exactly_its_files(rendered) -> None:
     for answers, project in rendered:
-        full = FULL_TREE
+        full = TREES[task_defaults(answers["task"])["family"]]
         expected = set(full) - LICENSED
         if answers["license"] != "none":
             expected |= LICENSED
@@ -201,7 +247,12 @@ def test_every_combination_has_exactly_its_files(rendered) -> None:
 
 def test_each_option_owns_files() -> None:
     for option, prefixes in OPTION_PREFIXES.items():
-        assert any(path.startswith(prefixes) for path in FULL_TREE), option
+        for tree in TREES.values():
+            assert any(path.startswith(prefixes) for path in tree), option
+
+
+def test_every_family_has_its_tree() -> None:
+    assert {task_defaults(task)["family"] for task in TASKS} == set(TREES)
 
 
 def test_no_template_syntax_is_left(rendered) -> None:
@@ -224,8 +275,11 @@ def test_configs_parse_and_follow_the_answers(rendered) -> None:
             project.name: f"{project.name.replace('-', '_')}.cli:app"
         }
         params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
-        target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}
-        assert params["data"]["target"] == target[answers["task"]]
+        if answers["task"] == "image-classification":
+            assert (params["data"]["path"], params["train"]["model"]) == (None, "cnn")
+        else:
+            target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}
+            assert params["data"]["target"] == target[answers["task"]]
         stages = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
         assert list(stages) == ["prepare", "train", "evaluate"]
         for rel in tracked(project):
@@ -260,6 +314,19 @@ def test_regression_project_mentions_no_classification_code(rendered) -> None:
         for word in ("predict_proba", "LogisticRegression", "roc_auc", "XGBClassifier"):
             assert word not in source, word
         assert "torch" not in (project / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_only_pytorch_projects_mention_torch(rendered) -> None:
+    for answers, project in rendered:
+        pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
+        dockerfile = project / "Dockerfile"
+        uses_torch = bool(task_defaults(answers["task"]).get("torch"))
+        assert ('"torch==' in pyproject) == uses_torch, answers
+        assert any(project.glob("src/*/torchtrain")) == uses_torch, answers
+        if dockerfile.exists():
+            assert ("download.pytorch.org" in dockerfile.read_text("utf-8")) == uses_torch
+        makefile = (project / "Makefile").read_text(encoding="utf-8")
+        assert ("train-distributed:" in makefile) == uses_torch, answers
 
 
 def test_generated_repository_is_clean(rendered) -> None:

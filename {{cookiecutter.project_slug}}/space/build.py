@@ -49,6 +49,8 @@ TARGET = {
 }
 # The lock file that `make setup` (uv) writes and keeps in step with pyproject.toml.
 LOCK_FILE = ROOT / "uv.lock"
+# PyTorch's CPU builds (the lock pins torch from this index: see pyproject.toml's tool.uv).
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 class BundleError(ProjectError):
@@ -121,7 +123,9 @@ def pinned_requirements(pyproject: Path, lock_file: Path = LOCK_FILE) -> str:
                 f"{lock_file.name} {locked}, but pyproject.toml needs {requirement}: "
                 "run `make setup` to update it; commit it"
             )
-    return "".join(f"{name}=={version}\n" for name, version in sorted(versions.items()))
+    index = [f"--extra-index-url {TORCH_CPU_INDEX}\n"] if "torch" in versions else []
+    pins = [f"{name}=={version}\n" for name, version in sorted(versions.items())]
+    return "".join([*index, *pins])
 
 
 def front_matter(pyproject: Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import PROJECT
+from . import FAMILY_NAME, PROJECT
 from .core.errors import ProjectError
 
 app = typer.Typer(help=__doc__.splitlines()[0] if __doc__ else None, no_args_is_help=True)
@@ -172,7 +172,10 @@ def check_baseline(metrics: MetricsOption = Path("reports/metrics.json")) -> Non
         raise typer.Exit(code=1)
 
 
-# The optional parts' commands, registered where the project has the part.
-for _part in ("serving.api.command", "serving.ui.command"):
-    if find_spec(f"{__package__}.{_part.rpartition('.')[0]}") is not None:
+# The optional parts' commands, and the family's own, registered where the project has them.
+for _part in ("serving.api.command", "serving.ui.command", f"{FAMILY_NAME}.command"):
+    if (
+        find_spec(f"{__package__}.{_part.rpartition('.')[0]}") is not None
+        and find_spec(f"{__package__}.{_part}") is not None
+    ):
         import_module(f"{__package__}.{_part}").register(app, _run)

@@ -62,6 +62,9 @@ class Trained:
     cv: dict[str, float]
     description: dict[str, Any]
     input_example: Any
+    # False in the other processes of a distributed training (`torchrun`): only the primary
+    # process records the run and saves the model.
+    primary: bool = True
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,8 @@ class ServingFamily(Protocol):
         """The columns `Predictor.predict_frame` adds, built from predictions."""
         ...
 
-    def input_form(self, spec: Any) -> dict[str, Any] | None:
-        """Streamlit widgets for one input; the record once submitted, else None."""
+    def input_form(self, spec: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
+        """Streamlit widgets for an input; the record (or records) once given, else None."""
         ...
 
     def upload_help(self, spec: Any) -> str:

@@ -17,10 +17,16 @@ log = logging.getLogger(__name__)
 
 def train(
     family: TaskFamily[P], params: P, data_dir: Path, model_dir: Path, settings: Settings
-) -> modeldir.ModelDir:
-    """Fit `params.model_name`, log the run to MLflow, and swap the new model into `model_dir`."""
+) -> modeldir.ModelDir | None:
+    """Fit `params.model_name`, log the run to MLflow, and swap the new model into `model_dir`.
+
+    Under `torchrun`, every process trains and only the primary one records and saves (the
+    others return None).
+    """
     name = params.model_name
     trained = family.train(params, data_dir)
+    if not trained.primary:
+        return None
     headline = family.scoring.headline
     if f"{headline}_mean" in trained.cv:
         log.info(

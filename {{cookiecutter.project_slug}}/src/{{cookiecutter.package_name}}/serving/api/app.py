@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -112,6 +112,18 @@ def not_ready_reason(error: Exception, model_dir: Path) -> str:
         return str(error)
     log.error("loading the model in '%s' failed", model_dir, exc_info=error)
     return LOAD_FAILED.format(model_dir=model_dir, error=type(error).__name__)
+
+
+def request_openapi(body_type: Any) -> dict[str, Any] | None:
+    """The OpenAPI of a request type that reads its own body (e.g. file uploads).
+
+    A family's `request_model` may return `Annotated[Body, Depends(reader), {...}]`: FastAPI
+    calls the reader for the body, and the dict documents the request in the operation.
+    """
+    if get_origin(body_type) is not Annotated:
+        return None
+    documents = [item for item in get_args(body_type)[1:] if isinstance(item, dict)]
+    return documents[0] if documents else None
 
 
 def field_path(location: tuple[Any, ...]) -> str:
@@ -241,7 +253,13 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         """The served model: name, version, training time, metrics and training-data hash."""
         return service(request).metadata
 
-    @app.post("/predict", response_model=response_type, tags=["model"], responses=ERROR_RESPONSES)
+    @app.post(
+        "/predict",
+        response_model=response_type,
+        tags=["model"],
+        responses=ERROR_RESPONSES,
+        openapi_extra=request_openapi(body_type),
+    )
     async def predict(body: body_type, request: Request) -> Response:
         """Predict a batch of records; each gets its prediction, in order."""
         current = service(request)

@@ -59,17 +59,19 @@ def predict_page(backend: Backend, serving: ServingFamily) -> None:
     """The family's input form; the prediction beside it."""
     form_column, result_column = st.columns([3, 2], gap="large")
     with form_column:
-        record = serving.input_form(backend.spec)
-    if record is None:
+        given = serving.input_form(backend.spec)
+    if given is None:
         result_column.info("Fill in the form and press **Predict**.")
         return
+    records = given if isinstance(given, list) else [given]
     try:
-        (prediction,) = backend.predict([record])
+        predictions = backend.predict(records)
     except ProjectError as error:
         result_column.error(str(error))
         return
     with result_column:
-        serving.show(prediction, backend.spec)
+        for prediction in predictions:
+            serving.show(prediction, backend.spec)
 
 
 def batch_page(backend: Backend, serving: ServingFamily) -> None:
