@@ -104,6 +104,8 @@ class ImageFamily:
             "target": "class",
             "data_hash": info.data_hash,
             "train_rows": len(labels),
+            # The user's image folder, or None for the bundled digits (the README describes them).
+            "data_source": None if params.data.path is None else params.data.path.as_posix(),
             "outputs": {"classes": info.classes},
             "image": {"size": info.size, "channels": info.channels},
             "history": history,
@@ -195,6 +197,8 @@ class ImageFamily:
             baseline=scoring.score(test_labels, baseline_predicted, len(classes)),
             plots=plots,
             figures=drawn,
+            # A validation split, not cross-validation: no folds to report.
+            split={"train_rows": len(train_labels), "test_rows": len(test_labels)},
         )
 
     @staticmethod
