@@ -80,7 +80,7 @@ def prune_options() -> None:
         # scripts/ holds only the app's screenshot tool.
         remove(f"{package}/serving/ui", "tests/ui", "scripts")
     if not DEPLOY_SPACE:
-        remove("space", "tests/space", ".github/workflows/deploy-space.yml")
+        remove("space", "tests/space", "tests/lockfiles.py", ".github/workflows/deploy-space.yml")
     if CI == "none":
         remove(".github")
     licenses = PROJECT / "_licenses"

@@ -124,6 +124,7 @@ FULL_TREE = {
     "tests/api/test_batching.py",
     "tests/conftest.py",
     "tests/helpers.py",
+    "tests/lockfiles.py",
     "tests/pipeline/test_pipeline.py",
     "tests/pipeline/test_stage_deps.py",
     "tests/space/test_space_bundle.py",
@@ -221,7 +222,7 @@ OPTION_PREFIXES = {
         "tests/ui/test_ui_api_mode.py",
     ),
     "ui": (f"{PKG}/serving/ui/", "tests/ui/", "scripts/"),
-    "space": ("space/", "tests/space/", ".github/workflows/deploy-space.yml"),
+    "space": ("space/", "tests/space/", "tests/lockfiles.py", ".github/workflows/deploy-space.yml"),
     "ci": (".github/",),
 }
 

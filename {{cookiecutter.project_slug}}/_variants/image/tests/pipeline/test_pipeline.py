@@ -25,7 +25,7 @@ CURVES = {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "learning_
 
 def test_metrics_compare_model_and_baseline(pipeline_run) -> None:
     report = json.loads((pipeline_run.reports_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert set(report) == {"model", "baseline", "cv"}
+    assert set(report) == {"model", "baseline", "cv", "split"}
     assert set(report["model"]) == set(report["baseline"]) == set(SCORING.metrics)
     better, summary = beats_baseline(report, SCORING)
     assert better, summary

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import yaml
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 from helpers import PROJECT_ROOT
+from lockfiles import write_lock
 
 
 def python(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -29,41 +26,6 @@ def python(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
-
-
-def write_lock(path: Path, version: str = "1000.0") -> Path:
-    """A uv.lock in miniature for this project: every requirement of pyproject.toml locked at
-    `version`, and streamlit with a dependency of its own, as `make setup` would lock them."""
-    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    project = project["project"]
-
-    def entry(spec: str) -> str:
-        requirement = Requirement(spec)
-        fields: dict[str, str] = {"name": canonicalize_name(requirement.name)}
-        if requirement.marker is not None:
-            fields["marker"] = str(requirement.marker)
-        pairs = ", ".join(f"{key} = {json.dumps(value)}" for key, value in fields.items())
-        return "{ " + pairs + " }"
-
-    extras: dict[str, list[str]] = project["optional-dependencies"]
-    specs = [*project["dependencies"], *(spec for deps in extras.values() for spec in deps)]
-    lines = [
-        "version = 1",
-        "[[package]]",
-        f'name = "{canonicalize_name(project["name"])}"',
-        'version = "0.1.0"',
-        'source = { editable = "." }',
-        f"dependencies = [{', '.join(map(entry, project['dependencies']))}]",
-        "[package.optional-dependencies]",
-        *(f"{extra} = [{', '.join(map(entry, deps))}]" for extra, deps in extras.items()),
-    ]
-    for name in sorted({canonicalize_name(Requirement(spec).name) for spec in specs}):
-        lines += ["[[package]]", f'name = "{name}"', f'version = "{version}"']
-        if name == "streamlit":
-            lines.append('dependencies = [{ name = "tornado" }]')
-    lines += ["[[package]]", 'name = "tornado"', 'version = "6.5.0"']
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def build_bundle(pipeline_run: Any, out: Path, lock: Path) -> subprocess.CompletedProcess[str]:
