@@ -334,5 +334,6 @@ def test_serving_loads_no_training_code(pipeline_run) -> None:
         "    example = client.get('/openapi.json').json()['components']['schemas']"
         "['PredictRequest']['examples'][0]\n"
         "    assert client.post('/predict', json=example).status_code == 200\n"
+        "    assert client.post('/explain', json=example).status_code == 200\n"
     )
     assert training_imports(code, pipeline_run.model_dir) == []

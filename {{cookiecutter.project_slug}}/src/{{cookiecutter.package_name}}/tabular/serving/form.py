@@ -19,23 +19,24 @@ def _step(feature: Feature) -> float:
 
 
 def feature_input(feature: Feature, example: Any) -> Any:
-    """One form widget for a feature: bounded number, or a select of the training categories."""
+    """One form widget for a feature: a number, or a select of the training categories.
+
+    Numbers start at the example and may leave the training range: the prediction then warns.
+    """
     key = f"feature:{feature.name}"
     if feature.kind == "category":
         options = list(feature.categories)
         index = options.index(str(example)) if str(example) in options else 0
         return st.selectbox(feature.name, options, index=index, key=key)
     low, high = feature.minimum or 0.0, feature.maximum or 0.0
-    value = min(max(float(example), low), high) if example is not None else low
-    bounds = f"Seen in training: {low:g} to {high:g}."
+    value = float(example) if example is not None else low
+    bounds = f"Seen in training: {low:g} to {high:g}; other values get a warning."
     if feature.integer:
-        return st.number_input(
-            feature.name, int(low), int(high), round(value), step=1, help=bounds, key=key
-        )
+        return st.number_input(feature.name, value=round(value), step=1, help=bounds, key=key)
     step = _step(feature)
     decimals = max(0, -math.floor(math.log10(step)))
     return st.number_input(
-        feature.name, low, high, value, step=step, format=f"%.{decimals}f", help=bounds, key=key
+        feature.name, value=value, step=step, format=f"%.{decimals}f", help=bounds, key=key
     )
 
 
