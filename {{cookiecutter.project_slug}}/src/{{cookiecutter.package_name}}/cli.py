@@ -121,12 +121,36 @@ def predict(
     input_path: Annotated[Path, typer.Argument(help="CSV or parquet file of records.")],
     output_path: Annotated[Path, typer.Argument(help="CSV file to write the predictions to.")],
     model_dir: ModelDirOption = Path("models"),
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Add each row's explanation: the output explained, its base value and one "
+            "contribution_<column> per input column (base value + contributions = that output).",
+        ),
+    ] = False,
+    target: Annotated[
+        str | None,
+        typer.Option(help="With --explain: the output to explain (a class), not each row's own."),
+    ] = None,
 ) -> None:
-    """Predict every row of INPUT and write it, with its prediction, to OUTPUT (CSV)."""
-    from .serving.batch import predict_file
+    """Predict every row of INPUT and write it, with its prediction, to OUTPUT (CSV).
 
-    rows = _run(predict_file, input_path, output_path, model_dir)
-    typer.echo(f"wrote {rows} predictions to {output_path}")
+    A warnings column names each input outside what the model saw in training.
+    """
+    from .serving.batch import predict_file
+    from .task import WARNINGS_COLUMN
+
+    if target is not None and not explain:
+        typer.secho("error: --target needs --explain", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    rows, flagged = _run(predict_file, input_path, output_path, model_dir, explain, target)
+    typer.echo(f"wrote {rows} {'explained ' if explain else ''}predictions to {output_path}")
+    if flagged:
+        typer.echo(
+            f"{flagged} of {rows} rows have inputs outside the training data: see their "
+            f"{WARNINGS_COLUMN} column"
+        )
 
 
 @app.command()

@@ -3,9 +3,11 @@
 The pipeline stages (`pipeline/`), the CLI, the API and the Streamlit app are written once
 against these protocols. A family is one folder: `<family>/model/` holds what the stages run
 (data, models, scores, figures), with `FAMILY` in `model/family.py`; `<family>/serving/` holds
-what serving adds (the fast predictor, the request type, the app's widgets), with `SERVING` in
-`serving/family.py`. Serving never imports `model/family.py`, so it never loads training code.
-mypy checks each family against the protocols through those two annotated names.
+what serving adds (the fast predictor and its explanations, the request type, the app's
+widgets), with `SERVING` in `serving/family.py`. Serving never imports `model/family.py`, so it
+never loads training code. mypy checks each family against the protocols through those two
+annotated names. Every family's prediction is an `Answer`: its warnings and its explanation
+reach the API, the app and `predict` through the same fields.
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from pydantic import BaseModel, Field
+
 from . import FAMILY_NAME
 
 if TYPE_CHECKING:
     import pandas as pd
-    from pydantic import BaseModel
 
     from .core.modeldir import ModelDir
     from .core.reports import ModelCard, Scoring
 
 P = TypeVar("P", bound="StageParams")
+# The column of a predicted table that holds each row's warnings, joined by "; ".
+WARNINGS_COLUMN = "warnings"
 
 
 class StageParams(Protocol):
@@ -117,6 +122,26 @@ class TaskFamily(Protocol[P]):
         ...
 
 
+class Answer(BaseModel):
+    """What every family's prediction carries beside the answer itself.
+
+    A family's prediction type extends it with its answer (a label, a value) and narrows
+    `explanation` to its own explanation type (contributions per column, a saliency map, token
+    attributions): the API, the app and `predict` show both without knowing the family.
+    """
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Why to doubt this prediction: each input outside what the model saw in "
+        "training (empty when none). The record is still predicted; the caller decides.",
+    )
+    explanation: BaseModel | None = Field(
+        default=None,
+        description="How the inputs moved this prediction (the family's explanation type); "
+        "filled in by POST /explain, null from POST /predict.",
+    )
+
+
 class Predictor(Protocol):
     """A loaded model that answers records: what the API, the UI and `predict` use."""
 
@@ -132,16 +157,35 @@ class Predictor(Protocol):
         """What a valid input is (the family's input description)."""
         ...
 
-    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[BaseModel]:
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Answer]:
         """One prediction per record, in order; bad records raise a `ProjectError`."""
         ...
 
-    def predict_checked(self, records: Sequence[Mapping[str, Any]]) -> Sequence[BaseModel]:
+    def predict_checked(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Answer]:
         """`predict` for records the API's request type has already validated (may skip checks)."""
         ...
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """`frame` with the prediction columns added."""
+    def explain(
+        self, records: Sequence[Mapping[str, Any]], target: str | None = None
+    ) -> Sequence[Answer]:
+        """`predict`, each prediction with its `explanation` filled in.
+
+        `target` picks the output to explain (a classifier's class); None explains each
+        record's own prediction. A bad record, or a target the model does not have, raises a
+        `ProjectError`.
+        """
+        ...
+
+    def explain_checked(
+        self, records: Sequence[Mapping[str, Any]], target: str | None = None
+    ) -> Sequence[Answer]:
+        """`explain` for records the API's request type has already validated."""
+        ...
+
+    def predict_frame(
+        self, frame: pd.DataFrame, explain: bool = False, target: str | None = None
+    ) -> pd.DataFrame:
+        """`frame` with the prediction columns added (and the explanation's, with `explain`)."""
         ...
 
 
@@ -154,8 +198,13 @@ class ServingFamily(Protocol):
         ...
 
     @property
-    def prediction(self) -> type[BaseModel]:
+    def prediction(self) -> type[Answer]:
         """The type of one prediction in API answers."""
+        ...
+
+    @property
+    def explanation(self) -> type[BaseModel]:
+        """The type of a prediction's `explanation` (what POST /explain fills in)."""
         ...
 
     def load(self, model_dir: Path) -> Predictor:
@@ -182,8 +231,11 @@ class ServingFamily(Protocol):
         """A table's rows as checked, JSON-ready records (uploads, the batch CLI, API mode)."""
         ...
 
-    def prediction_columns(self, predictions: Sequence[BaseModel]) -> dict[str, list[Any]]:
-        """The columns `Predictor.predict_frame` adds, built from predictions."""
+    def prediction_columns(self, predictions: Sequence[Answer]) -> dict[str, list[Any]]:
+        """The columns `Predictor.predict_frame` adds, built from predictions.
+
+        They include the warnings, and the explanation's columns where predictions have one.
+        """
         ...
 
     def input_form(self, spec: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
@@ -198,8 +250,12 @@ class ServingFamily(Protocol):
         """A CSV file of one real example input, for the app's batch page."""
         ...
 
-    def show(self, prediction: BaseModel, spec: Any) -> None:
-        """Streamlit view of one prediction."""
+    def show(self, prediction: Answer, spec: Any) -> None:
+        """Streamlit view of one prediction (the app shows its warnings beside it)."""
+        ...
+
+    def show_explanation(self, explanation: BaseModel, spec: Any) -> None:
+        """Streamlit view of one prediction's explanation, shown next to the answer."""
         ...
 
 

@@ -16,9 +16,10 @@ os.environ.update(
     OMP_WAIT_POLICY="PASSIVE",
 )
 
-from helpers import PipelineRun, run_pipeline, shipped_params
 from {{ cookiecutter.package_name }}.core.params import parse_params
 from {{ cookiecutter.package_name }}.image.model.params import Params
+
+from helpers import PipelineRun, run_pipeline, shipped_params
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ os.environ.update(
     OMP_WAIT_POLICY="PASSIVE",
 )
 
-from helpers import settings_for, shipped_params
 from {{ cookiecutter.package_name }}.core.params import parse_params
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.pipeline.evaluate import evaluate
@@ -25,6 +24,8 @@ from {{ cookiecutter.package_name }}.pipeline.prepare import prepare
 from {{ cookiecutter.package_name }}.pipeline.train import train
 from {{ cookiecutter.package_name }}.tabular.model.family import FAMILY
 from {{ cookiecutter.package_name }}.tabular.model.params import Params
+
+from helpers import settings_for, shipped_params
 
 
 @pytest.fixture

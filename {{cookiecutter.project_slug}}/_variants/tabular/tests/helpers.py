@@ -39,6 +39,25 @@ def settings_for(directory: Path) -> Settings:
     )
 
 
+def prepared_splits(data_dir: Path) -> tuple[Any, Any, Any, Any]:
+    """What `prepare` wrote to `data_dir`: the schema, the training inputs, their target codes
+    and the test inputs (inputs typed as the model sees them)."""
+    from {{ cookiecutter.package_name }}.tabular.model import objective
+    from {{ cookiecutter.package_name }}.tabular.model.data import (
+        PREPARE_FIRST,
+        TEST_FILE,
+        TRAIN_FILE,
+        load_split,
+    )
+    from {{ cookiecutter.package_name }}.tabular.model.schema import conform, read_schema
+
+    schema = read_schema(data_dir, PREPARE_FIRST)
+    raw, labels = load_split(data_dir, TRAIN_FILE, schema)
+    test, _ = load_split(data_dir, TEST_FILE, schema)
+    target = objective.encode(labels, objective.describe_target(labels))
+    return schema, conform(raw, schema), target, conform(test, schema)
+
+
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as probe:

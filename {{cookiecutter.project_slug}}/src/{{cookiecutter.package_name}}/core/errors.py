@@ -25,6 +25,10 @@ class UntrustedModelError(ProjectError, ValueError):
     """A model holds types outside the trusted list, so it is neither saved nor loaded."""
 
 
+class ExplanationError(ProjectError, ValueError):
+    """A prediction cannot be explained: no explainer fits the model, or no such output."""
+
+
 class ReportError(ProjectError, ValueError):
     """A report cannot be built or a check failed; the message says which file or metric."""
 

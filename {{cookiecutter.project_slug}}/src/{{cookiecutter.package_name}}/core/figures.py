@@ -1,13 +1,15 @@
-"""Figures every family can draw: the headless figure helpers, importance and learning curves.
+"""Figures any family may draw: feature importance, SHAP summaries and learning curves.
 
 Matplotlib runs headless (Agg) and each PNG is written atomically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -38,6 +40,46 @@ def feature_importance(names: list[str], means: list[float], stds: list[float], 
     figure, axes = new_figure("Permutation importance (test split)")
     axes.barh([names[i] for i in order], [means[i] for i in order], xerr=[stds[i] for i in order])
     axes.set_xlabel("drop in score when the column is shuffled")
+    return save(figure, path)
+
+
+def contribution_summary(
+    names: Sequence[str],
+    values: np.ndarray,
+    shades: Sequence[np.ndarray | None],
+    label: str,
+    path: Path,
+) -> Path:
+    """A SHAP summary: one row of dots per input, the most influential on top.
+
+    Each dot is one record's contribution (`values[:, column]`), jittered vertically; `shades`
+    colours a column's dots by the input's value scaled to 0..1 (None: grey, e.g. categories).
+    Each row's label carries its mean |SHAP value|, the bar chart of the same data.
+    """
+    means = np.abs(values).mean(axis=0)
+    order = np.argsort(means, kind="stable")
+    figure, axes = new_figure(
+        "SHAP values (test split)", size=(6.5, 1.6 + 0.45 * max(len(names), 4))
+    )
+    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, size=values.shape[0])
+    points = None
+    for row, column in enumerate(order):
+        shade = shades[column]
+        if shade is None:
+            axes.scatter(values[:, column], row + jitter, s=10, color="grey", alpha=0.6)
+        else:
+            points = axes.scatter(
+                values[:, column], row + jitter, s=10, c=shade, cmap="coolwarm", vmin=0, vmax=1
+            )
+    axes.set_yticks(
+        range(len(order)), [f"{names[column]} ({means[column]:.3g})" for column in order]
+    )
+    axes.axvline(0.0, color="grey", linewidth=0.8)
+    axes.set_xlabel(label)
+    if points is not None:
+        bar = figure.colorbar(points, ax=axes, ticks=[0, 1])
+        bar.ax.set_yticklabels(["low", "high"])
+        bar.set_label("input value")
     return save(figure, path)
 
 

@@ -13,10 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from helpers import image_bytes, training_imports
 from {{ cookiecutter.package_name }}.image.model.predictor import example_data
 from {{ cookiecutter.package_name }}.serving.api.app import create_app
 from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
+
+from helpers import image_bytes, training_imports
 
 
 @pytest.fixture(scope="module")

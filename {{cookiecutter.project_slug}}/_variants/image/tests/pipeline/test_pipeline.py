@@ -12,13 +12,14 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from helpers import CLI, PROJECT_ROOT, run_pipeline, settings_for, shipped_params
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
 from {{ cookiecutter.package_name }}.core.reports import README_START, beats_baseline, update_readme
 from {{ cookiecutter.package_name }}.image.model.data import DATASET_FILE
 from {{ cookiecutter.package_name }}.image.model.family import FAMILY
 from {{ cookiecutter.package_name }}.image.model.scoring import SCORING
 from {{ cookiecutter.package_name }}.pipeline.evaluate import evaluate
+
+from helpers import CLI, PROJECT_ROOT, run_pipeline, settings_for, shipped_params
 
 CURVES = {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "learning_rate"}
 

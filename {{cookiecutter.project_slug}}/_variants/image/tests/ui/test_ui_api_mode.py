@@ -13,11 +13,12 @@ import pytest
 import uvicorn
 from streamlit.testing.v1 import AppTest
 
-from helpers import PACKAGE_DIR
 from {{ cookiecutter.package_name }}.image.serving.family import SERVING
 from {{ cookiecutter.package_name }}.serving.api.app import create_app
 from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
 from {{ cookiecutter.package_name }}.serving.ui.remote import RemoteBackend
+
+from helpers import PACKAGE_DIR
 
 APP = PACKAGE_DIR / "serving" / "ui" / "app.py"
 

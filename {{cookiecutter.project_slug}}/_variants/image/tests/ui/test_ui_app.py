@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import PACKAGE_DIR
 from {{ cookiecutter.package_name }}.image.model.predictor import example_data, read_spec
 from {{ cookiecutter.package_name }}.image.serving.family import SERVING
+
+from helpers import PACKAGE_DIR
 
 APP = PACKAGE_DIR / "serving" / "ui" / "app.py"
 

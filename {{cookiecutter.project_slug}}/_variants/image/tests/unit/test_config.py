@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.core.errors import ParamsError
 from {{ cookiecutter.package_name }}.core.params import parse_params
 from {{ cookiecutter.package_name }}.image.model.family import FAMILY
 from {{ cookiecutter.package_name }}.image.model.params import Params
+
+from helpers import PROJECT_ROOT
 
 
 def test_the_shipped_params_validate() -> None:

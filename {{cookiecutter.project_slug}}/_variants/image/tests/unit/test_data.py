@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from helpers import image_bytes
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
 from {{ cookiecutter.package_name }}.core.params import parse_params
 from {{ cookiecutter.package_name }}.image.model import data
 from {{ cookiecutter.package_name }}.image.model.params import Params
+
+from helpers import image_bytes
 
 
 def folder(root: Path, counts: dict[str, int], **kwargs: Any) -> Path:

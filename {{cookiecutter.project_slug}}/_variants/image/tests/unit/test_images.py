@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import image_bytes
 from {{ cookiecutter.package_name }}.image.model.images import ImageError, ImageShape, decode
+
+from helpers import image_bytes
 
 GRAY8 = ImageShape(8, 1)
 

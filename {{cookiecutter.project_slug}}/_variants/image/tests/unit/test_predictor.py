@@ -9,13 +9,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from helpers import training_imports
 from {{ cookiecutter.package_name }}.core import modeldir
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
 from {{ cookiecutter.package_name }}.image.model.data import TEST_FILE, read_split
 from {{ cookiecutter.package_name }}.image.model.images import ImageError
 from {{ cookiecutter.package_name }}.image.serving.family import SERVING
 from {{ cookiecutter.package_name }}.image.serving.predictor import ImagePredictor
+
+from helpers import training_imports
 
 
 @pytest.fixture(scope="module")

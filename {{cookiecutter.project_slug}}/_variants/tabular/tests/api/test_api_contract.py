@@ -15,13 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from helpers import training_imports
 from {{ cookiecutter.package_name }} import TASK
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
 from {{ cookiecutter.package_name }}.serving.api.app import create_app
 from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
 from {{ cookiecutter.package_name }}.tabular.model.schema import Feature
 from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
+
+from helpers import training_imports
 
 
 def settings_for(model_dir: Path, **overrides: Any) -> ServeSettings:
@@ -334,5 +335,6 @@ def test_serving_loads_no_training_code(pipeline_run) -> None:
         "    example = client.get('/openapi.json').json()['components']['schemas']"
         "['PredictRequest']['examples'][0]\n"
         "    assert client.post('/predict', json=example).status_code == 200\n"
+        "    assert client.post('/explain', json=example).status_code == 200\n"
     )
     assert training_imports(code, pipeline_run.model_dir) == []

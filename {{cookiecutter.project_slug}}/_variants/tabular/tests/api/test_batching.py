@@ -83,6 +83,31 @@ def test_a_failing_record_fails_only_its_own_request() -> None:
     assert model.calls == [6, 2, 1, 3]
 
 
+class Tripler(Doubler):
+    """Another call of the same batcher (as explanations are beside predictions): triples `x`."""
+
+    def __call__(self, records: Sequence[Mapping[str, Any]]) -> list[int]:
+        self.calls.append(len(records))
+        return [3 * record["x"] for record in records]
+
+
+def test_only_requests_for_the_same_call_share_a_model_call() -> None:
+    doubler, tripler = Doubler(), Tripler()
+    requests = requests_of([1, 2, 1, 2])
+
+    async def scenario() -> list[list[int]]:
+        async with Batcher(doubler, max_batch_size=64, max_wait_ms=50) as batcher:
+            calls = [None, None, tripler, tripler]
+            return await asyncio.gather(
+                *(batcher.submit(r, call) for r, call in zip(requests, calls, strict=True))
+            )
+
+    results = asyncio.run(scenario())
+    assert results == [[0], [2, 4], [9], [12, 15]]
+    assert doubler.calls == [3]
+    assert tripler.calls == [3]
+
+
 def test_a_lone_request_is_answered_without_waiting() -> None:
     model = Doubler()
 

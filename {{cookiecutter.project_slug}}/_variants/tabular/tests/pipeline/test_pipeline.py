@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from helpers import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.core.errors import DataValidationError
 from {{ cookiecutter.package_name }}.core.reports import (
     APP_END,
@@ -26,6 +25,8 @@ from {{ cookiecutter.package_name }}.tabular.model import objective
 from {{ cookiecutter.package_name }}.tabular.model.data import TEST_FILE, TRAIN_FILE
 from {{ cookiecutter.package_name }}.tabular.model.family import FAMILY
 from {{ cookiecutter.package_name }}.tabular.model.schema import SCHEMA_FILE
+
+from helpers import PROJECT_ROOT
 
 
 def test_metrics_compare_model_baseline_and_cv(pipeline_run) -> None:
@@ -46,8 +47,8 @@ def test_metrics_compare_model_baseline_and_cv(pipeline_run) -> None:
 
 def test_figures_plots_and_model_card_are_written(pipeline_run) -> None:
     figures = {path.name for path in (pipeline_run.reports_dir / "figures").glob("*.png")}
-    assert {"feature_importance.png", "learning_curve.png"} <= figures
-    assert len(figures) == 4
+    assert {"feature_importance.png", "learning_curve.png", "shap_summary.png"} <= figures
+    assert len(figures) == 5
     for path in (pipeline_run.reports_dir / "plots").glob("*.json"):
         rows = json.loads(path.read_text(encoding="utf-8"))
         assert rows, f"{path.name} is empty"
@@ -55,6 +56,16 @@ def test_figures_plots_and_model_card_are_written(pipeline_run) -> None:
     assert "dummy baseline" in card
     assert pipeline_run.params.data.target in card
     assert f"**{pipeline_run.report['split']['test_rows']} test rows.**" in card
+
+
+def test_the_shap_summary_ranks_every_input_column(pipeline_run) -> None:
+    rows = json.loads(
+        (pipeline_run.reports_dir / "plots" / "shap_importance.json").read_text(encoding="utf-8")
+    )
+    schema = json.loads((pipeline_run.model_dir / SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert [row["feature"] for row in rows] == [f["name"] for f in schema["features"]]
+    assert all(row["mean_abs_shap"] >= 0 for row in rows)
+    assert any(row["mean_abs_shap"] > 0 for row in rows)
 
 
 def test_training_is_recorded_in_mlflow(pipeline_run) -> None:
@@ -82,7 +93,7 @@ def test_report_fills_the_readme_results(pipeline_run, tmp_path: Path) -> None:
     assert update_readme(readme, pipeline_run.report, objective.SCORING, figures) is True
     text = readme.read_text(encoding="utf-8")
     assert f"**{pipeline_run.report['model'][objective.SCORING.headline]:.3f}**" in text
-    assert text.count("<img src=") == len(figures) == 4
+    assert text.count("<img src=") == len(figures) == 5
     # The limitations quote the test-set size and the cross-validation spread.
     limits = text[text.index(LIMITATIONS_START) :]
     split, cv = pipeline_run.report["split"], pipeline_run.report["cv"]

@@ -15,12 +15,13 @@ import pytest
 import uvicorn
 from streamlit.testing.v1 import AppTest
 
-from helpers import PACKAGE_DIR, free_port
 from {{ cookiecutter.package_name }}.serving.api.app import create_app
 from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
 from {{ cookiecutter.package_name }}.serving.ui.remote import UNREACHABLE, ApiError, RemoteBackend
 from {{ cookiecutter.package_name }}.tabular.serving.outputs import headline
 from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
+
+from helpers import PACKAGE_DIR, free_port
 
 APP = PACKAGE_DIR / "serving" / "ui" / "app.py"
 
@@ -73,9 +74,13 @@ def test_the_form_predicts_through_the_api(
     assert not app.exception
     assert not app.error
     predictor = Predictor.load(pipeline_run.model_dir)
-    (expected,) = predictor.predict([predictor.schema.typical_record()])
+    (expected,) = predictor.explain([predictor.schema.typical_record()])
     assert app.metric[0].value == headline(expected)
     assert api_url in "\n".join(str(element.value) for element in app.sidebar.markdown)
+    # The explanation came through POST /explain.
+    assert expected.explanation is not None
+    total = expected.explanation.base_value + sum(expected.explanation.contributions.values())
+    assert any(f"contributions = {total:.4g}" in str(c.value) for c in app.caption)
 
 
 def test_a_csv_through_the_api_matches_the_local_predictions(
@@ -86,8 +91,12 @@ def test_a_csv_through_the_api_matches_the_local_predictions(
     test = pd.read_parquet(pipeline_run.data_dir / "test.parquet")
 
     shown = remote.predict_frame(test)
+    explained = remote.predict_frame(test, explain=True)
 
     pd.testing.assert_frame_equal(shown, predictor.predict_frame(test), check_exact=False)
+    pd.testing.assert_frame_equal(
+        explained, predictor.predict_frame(test, explain=True), check_exact=False
+    )
     assert remote.model_version == predictor.version
 
 

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import PACKAGE_DIR, free_port, training_imports
 from {{ cookiecutter.package_name }}.tabular.model.schema import InputSchema
 from {{ cookiecutter.package_name }}.tabular.serving.outputs import headline
 from {{ cookiecutter.package_name }}.tabular.serving.predictor import TabularPredictor as Predictor
+
+from helpers import PACKAGE_DIR, free_port, training_imports
 
 APP = PACKAGE_DIR / "serving" / "ui" / "app.py"
 
@@ -71,7 +72,10 @@ def test_the_form_is_built_from_the_schema(app: AppTest, predictor: Predictor) -
             assert list(app.selectbox(key=key).options) == list(feature.categories)
         else:
             widget = app.number_input(key=key)
-            assert (widget.min, widget.max) == (feature.minimum, feature.maximum)
+            assert widget.help == (
+                f"Seen in training: {feature.minimum:g} to {feature.maximum:g} (the form starts "
+                "at the median); other values get a warning."
+            )
     nullable = [feature.label for feature in predictor.schema.features if feature.nullable]
     assert list(app.multiselect(key="missing").options) == nullable
 
@@ -85,9 +89,37 @@ def test_filling_the_form_predicts_what_the_predictor_does(
 
     assert not app.exception
     assert not app.error
-    (expected,) = predictor.predict([record])
+    (expected,) = predictor.explain([record])
     assert app.metric[0].label == f"Predicted {predictor.schema.target_label}"
     assert app.metric[0].value == headline(expected)
+    assert not app.warning
+    # The explanation beside the answer: its chart and how its numbers add up.
+    assert expected.explanation is not None
+    total = expected.explanation.base_value + sum(expected.explanation.contributions.values())
+    result = [element.type for element in app.columns[1].children.values()]
+    assert result[-3:] == ["markdown", "vega_lite_chart", "caption"]
+    assert str(app.columns[1].markdown[-1].value).startswith("**Why:**")
+    assert f"contributions = {total:.4g}." in str(app.columns[1].caption[-1].value)
+
+
+def test_a_number_outside_the_training_range_is_predicted_with_a_caution(
+    app: AppTest, predictor: Predictor
+) -> None:
+    feature = next(f for f in predictor.schema.features if f.kind == "number")
+    assert feature.maximum is not None
+    far = feature.maximum * 10 + 1
+    widget = app.number_input(key=f"feature:{feature.name}")
+    widget.set_value(int(far) if feature.integer else far)
+    app.button(key="predict").click().run()
+
+    assert not app.exception
+    assert not app.error
+    [caution] = app.warning
+    assert caution.value == (
+        f"{feature.name} = {far:g} is outside the training range "
+        f"{feature.minimum:g} to {feature.maximum:g}"
+    )
+    assert app.metric  # still predicted: the caller decides
 
 
 def form_values(app: AppTest, schema: InputSchema) -> dict[str, Any]:
@@ -133,6 +165,28 @@ def test_an_uploaded_csv_is_predicted_and_offered_for_download(
     limit = app.file_uploader(key="batch").label
     assert limit.startswith("CSV file (up to ")
     assert limit.endswith(" MB)")
+
+
+def test_an_uploaded_csv_can_be_explained_and_its_warnings_are_flagged(
+    app: AppTest, predictor: Predictor, pipeline_run: Any
+) -> None:
+    feature = next(f for f in predictor.schema.features if f.kind == "number")
+    assert feature.maximum is not None
+    frame = pd.DataFrame([predictor.schema.example] * 3)
+    frame.loc[1, feature.name] = feature.maximum + 100
+    app.checkbox(key="explain").check()
+    app = upload(app, "penguins.csv", frame.to_csv(index=False).encode())
+
+    assert not app.exception
+    assert not app.error
+    shown = app.dataframe[0].value
+    expected = predictor.predict_frame(frame, explain=True)
+    assert list(shown.columns) == list(expected.columns)
+    assert [f"contribution_{name}" for name in predictor.schema.names] == list(
+        shown.columns[-len(predictor.schema.names) :]
+    )
+    assert shown["warnings"].ne("").tolist() == [False, True, False]
+    assert app.warning[0].value.startswith("1 of 3 rows have inputs outside the training data")
 
 
 def test_a_csv_with_a_misnamed_column_names_it(app: AppTest, predictor: Predictor) -> None:
@@ -205,7 +259,7 @@ def test_the_app_loads_no_training_code(pipeline_run: Any) -> None:
         "from {{ cookiecutter.package_name }}.serving.ui.backend import connect\n"
         "from {{ cookiecutter.package_name }}.serving.ui.settings import UISettings\n"
         "backend = connect(UISettings(model_dir=model_dir))\n"
-        "assert len(backend.predict([backend.spec.example])) == 1\n"
+        "assert backend.explain([backend.spec.example])[0].explanation is not None\n"
     )
     assert training_imports(code, pipeline_run.model_dir) == []
 

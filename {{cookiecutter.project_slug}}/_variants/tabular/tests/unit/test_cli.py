@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from helpers import training_imports
 from {{ cookiecutter.package_name }}.cli import app
+
+from helpers import training_imports
 
 runner = CliRunner()
 HEAVY = ("torch", "mlflow", "xgboost", "sklearn", "pandas", "matplotlib")
@@ -57,6 +58,60 @@ def test_predict_writes_predictions(pipeline_run, tmp_path: Path) -> None:
     assert predictions["prediction"].notna().all()
 
 
+def test_predict_explain_adds_a_contribution_column_per_input_column(
+    pipeline_run, tmp_path: Path
+) -> None:
+    records = tmp_path / "records.csv"
+    schema = json.loads((pipeline_run.model_dir / "schema.json").read_text(encoding="utf-8"))
+    pd.DataFrame([schema["example"]] * 2).to_csv(records, index=False)
+    output = tmp_path / "explained.csv"
+    result = runner.invoke(
+        app,
+        ["predict", str(records), str(output), "--model-dir", str(pipeline_run.model_dir),
+         "--explain"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 explained predictions" in result.output
+    explained = pd.read_csv(output, keep_default_na=False)
+    names = [feature["name"] for feature in schema["features"]]
+    contributions = [f"contribution_{name}" for name in names]
+    assert list(explained.columns[-len(contributions) :]) == contributions
+    assert explained["warnings"].tolist() == ["", ""]
+    assert explained["base_value"].notna().all()
+
+
+def test_predict_names_inputs_outside_the_training_range(pipeline_run, tmp_path: Path) -> None:
+    schema = json.loads((pipeline_run.model_dir / "schema.json").read_text(encoding="utf-8"))
+    number = next(feature for feature in schema["features"] if feature["kind"] == "number")
+    far = number["maximum"] + 1000
+    records = tmp_path / "records.csv"
+    pd.DataFrame([schema["example"], {**schema["example"], number["name"]: far}]).to_csv(
+        records, index=False
+    )
+    output = tmp_path / "predictions.csv"
+    result = runner.invoke(
+        app, ["predict", str(records), str(output), "--model-dir", str(pipeline_run.model_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 rows have inputs outside the training data: see their warnings column" in (
+        result.output
+    )
+    warnings = pd.read_csv(output, keep_default_na=False)["warnings"].tolist()
+    assert warnings == [
+        "",
+        f"{number['name']} = {far:g} is outside the training range "
+        f"{number['minimum']:g} to {number['maximum']:g}",
+    ]
+
+
+def test_predict_target_needs_explain(pipeline_run, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["predict", "in.csv", str(tmp_path / "out.csv"), "--target", "anything"]
+    )
+    assert result.exit_code == 2
+    assert "--target needs --explain" in result.output
+
+
 def test_predict_names_a_missing_column(pipeline_run, tmp_path: Path) -> None:
     records = tmp_path / "records.csv"
     pd.DataFrame({"unrelated": [1, 2]}).to_csv(records, index=False)
@@ -77,7 +132,7 @@ def test_predict_loads_no_training_code(pipeline_run, tmp_path: Path) -> None:
     code = (
         "from {{ cookiecutter.package_name }}.serving.batch import predict_file\n"
         f"assert predict_file(Path({str(records)!r}), Path({str(tmp_path / 'out.csv')!r}), "
-        "model_dir) == 3\n"
+        "model_dir, explain=True) == (3, 0)\n"
     )
     assert training_imports(code, pipeline_run.model_dir) == []
 

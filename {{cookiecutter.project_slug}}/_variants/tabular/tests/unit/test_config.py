@@ -3,10 +3,11 @@ from typing import Any
 
 import pytest
 
-from helpers import PROJECT_ROOT
 from {{ cookiecutter.package_name }}.core.errors import ParamsError
 from {{ cookiecutter.package_name }}.core.params import load_params, parse_params
 from {{ cookiecutter.package_name }}.tabular.model.params import Params
+
+from helpers import PROJECT_ROOT
 
 
 def test_shipped_params_validate() -> None:

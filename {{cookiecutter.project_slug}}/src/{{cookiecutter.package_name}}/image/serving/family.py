@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from ...core import modeldir
 from ...core.reports import Scoring
-from ...task import ServingFamily
+from ...task import Answer, ServingFamily
 from ..model.images import FORMAT_LIST
 from ..model.predictor import ImageSpec, read_spec
 from ..model.scoring import SCORING
@@ -33,9 +33,14 @@ class ImageServing:
         return SCORING
 
     @property
-    def prediction(self) -> type[BaseModel]:
+    def prediction(self) -> type[Answer]:
         """One answer of POST /predict."""
         return outputs.Prediction
+
+    @property
+    def explanation(self) -> type[BaseModel]:
+        """Image predictions carry none (see `outputs.NOT_EXPLAINED`)."""
+        return outputs.NoExplanation
 
     def load(self, model_dir: Path) -> ImagePredictor:
         """The checked model directory, ready to predict."""
@@ -65,7 +70,7 @@ class ImageServing:
         """A table of image paths or base64 images as records."""
         return frame_records(frame)
 
-    def prediction_columns(self, predictions: Sequence[BaseModel]) -> dict[str, list[Any]]:
+    def prediction_columns(self, predictions: Sequence[Answer]) -> dict[str, list[Any]]:
         """The label, its probability and the top classes."""
         return outputs.prediction_columns(predictions)  # type: ignore[arg-type]
 
@@ -89,7 +94,13 @@ class ImageServing:
         rows = [{NAME_COLUMN: e.name, DATA_COLUMN: e.data} for e in spec.examples]
         return pd.DataFrame(rows, columns=[NAME_COLUMN, DATA_COLUMN]).to_csv(index=False)
 
-    def show(self, prediction: BaseModel, spec: ImageSpec) -> None:
+    def show_explanation(self, explanation: BaseModel, spec: ImageSpec) -> None:
+        """Never called: image predictions carry no explanation."""
+        import streamlit as st
+
+        st.caption(outputs.NOT_EXPLAINED)
+
+    def show(self, prediction: Answer, spec: ImageSpec) -> None:
         """The top classes as bars, and what the prediction rests on."""
         from .form import show_prediction
 

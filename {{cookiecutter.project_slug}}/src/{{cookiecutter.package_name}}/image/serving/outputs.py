@@ -8,6 +8,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from ...core.errors import DataValidationError
+from ...task import WARNINGS_COLUMN, Answer
+
 # Classes listed with their probability in each prediction, most likely first.
 TOP_K = 3
 
@@ -19,7 +22,23 @@ class ClassProbability(BaseModel):
     probability: float = Field(ge=0, le=1)
 
 
-class Prediction(BaseModel):
+# Image predictions carry no per-prediction explanation yet; say where to look instead.
+NOT_EXPLAINED = (
+    "image predictions carry no per-image explanation here: the evaluation's saliency maps "
+    "(reports/figures/saliency.png) show what the network looks at"
+)
+
+
+class NoExplanation(BaseModel):
+    """Image predictions are not explained one by one (see the evaluation's saliency maps)."""
+
+
+def not_explained() -> DataValidationError:
+    """The error an explanation request gets."""
+    return DataValidationError(NOT_EXPLAINED)
+
+
+class Prediction(Answer):
     """The predicted class of one image, with the most likely classes."""
 
     name: str = Field(description="The image's name: its file name, or the name it was sent with.")
@@ -53,4 +72,5 @@ def prediction_columns(answers: Sequence[Prediction]) -> dict[str, list[Any]]:
         "top_k": [
             "; ".join(f"{c.label} {c.probability:.3f}" for c in answer.top_k) for answer in answers
         ],
+        WARNINGS_COLUMN: ["; ".join(answer.warnings) for answer in answers],
     }

@@ -36,8 +36,24 @@ class ImagePredictor(ImageModel):
         """
         return self.predict_checked(records)
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def explain(
+        self, records: Sequence[Mapping[str, Any]], target: str | None = None
+    ) -> list[outputs.Prediction]:
+        """Not served for images: the error says where the saliency maps are."""
+        raise outputs.not_explained()
+
+    def explain_checked(
+        self, records: Sequence[Mapping[str, Any]], target: str | None = None
+    ) -> list[outputs.Prediction]:
+        """Not served for images (see `explain`)."""
+        raise outputs.not_explained()
+
+    def predict_frame(
+        self, frame: pd.DataFrame, explain: bool = False, target: str | None = None
+    ) -> pd.DataFrame:
         """`frame` (a `path` or `data` column) plus the prediction columns."""
+        if explain:
+            raise outputs.not_explained()
         answers = self.predict(frame_records(frame))
         result = frame.copy()
         for name, values in outputs.prediction_columns(answers).items():

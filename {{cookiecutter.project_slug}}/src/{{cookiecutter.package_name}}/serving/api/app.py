@@ -1,4 +1,4 @@
-"""The FastAPI app: health, readiness, model metadata and batched predictions.
+"""The FastAPI app: health, readiness, model metadata, batched predictions and explanations.
 
 `create_app()` builds the request type from the input description saved with the model (the
 task family's `request_model`); the model itself is loaded once, in the lifespan. A missing or
@@ -12,14 +12,14 @@ broken model does not stop the process: /ready answers 503 with the reason, so a
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -28,10 +28,10 @@ from starlette.exceptions import HTTPException
 from ... import PROJECT, TASK
 from ...core.errors import ProjectError, problem_message
 from ...core.reports import read_metrics
-from ...task import Predictor, ServingFamily, load_serving
+from ...task import Answer, Predictor, ServingFamily, load_serving
 from .batching import Batcher
 from .limits import BodySizeLimit
-from .schemas import ErrorResponse, Health, Metadata, Ready, predict_response
+from .schemas import ErrorResponse, Health, Metadata, Ready, explain_response, predict_response
 from .settings import ServeSettings
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ TOO_MANY_RECORDS = (
     "too many records: {count} in one request; the limit is {limit} (MAX_RECORDS_PER_REQUEST)"
 )
 INVALID_REQUEST = "invalid request: {problems}"
+TARGET_HELP = (
+    "The output to explain: a class label for a classifier (see /metadata's outputs). "
+    "Default: each record's own prediction."
+)
 INTERNAL_ERROR = "internal server error; the server log has the details"
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -71,8 +75,20 @@ class Service:
     """What the lifespan loaded: the predictor, its batcher and its description."""
 
     predictor: Predictor
-    batcher: Batcher[BaseModel]
+    batcher: Batcher[Answer]
     metadata: Metadata
+
+
+@dataclass(frozen=True)
+class Explain:
+    """Explanations of one target, as a batcher call: equal targets share a model call."""
+
+    predictor: Predictor
+    target: str | None
+
+    def __call__(self, records: list[Mapping[str, Any]]) -> Sequence[Answer]:
+        """The records' predictions, each with its explanation."""
+        return self.predictor.explain_checked(records, self.target)
 
 
 def read_test_metrics(path: Path) -> dict[str, float] | None:
@@ -182,6 +198,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     # Without a spec there is nothing to validate against; /predict then answers 503.
     body_type: Any = serving.request_model(spec) if spec is not None else dict[str, Any]
     response_type = predict_response(serving.prediction)
+    # Documents POST /explain; its answers are serialised as `response_type` (the same JSON).
+    explained_type = explain_response(serving.prediction, serving.explanation)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -253,15 +271,10 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         """The served model: name, version, training time, metrics and training-data hash."""
         return service(request).metadata
 
-    @app.post(
-        "/predict",
-        response_model=response_type,
-        tags=["model"],
-        responses=ERROR_RESPONSES,
-        openapi_extra=request_openapi(body_type),
-    )
-    async def predict(body: body_type, request: Request) -> Response:
-        """Predict a batch of records; each gets its prediction, in order."""
+    async def respond(
+        body: BaseModel, request: Request, explain: bool, target: str | None = None
+    ) -> Response:
+        """The predictions of the body's records (with explanations of `target`'s output)."""
         current = service(request)
         count = serving.request_size(body)
         if count > settings.max_records_per_request:
@@ -270,9 +283,45 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
             )
         # One dump of the whole body (by column name) is much cheaper than one per record.
         rows = serving.records(body)
-        predictions = await current.batcher.submit(rows)
+        call = Explain(current.predictor, target) if explain else None
+        predictions = await current.batcher.submit(rows, call)
         answer = response_type(predictions=predictions, model_version=current.predictor.version)
         # Serialised once, by pydantic-core: `response_model` above documents the same type.
         return Response(answer.model_dump_json(), media_type="application/json")
+
+    @app.post(
+        "/predict",
+        response_model=response_type,
+        tags=["model"],
+        responses=ERROR_RESPONSES,
+        openapi_extra=request_openapi(body_type),
+    )
+    async def predict(body: body_type, request: Request) -> Response:
+        """Predict a batch of records; each gets its prediction and warnings, in order.
+
+        `warnings` names each input outside what the model saw in training (a number outside
+        its training range): the record is still predicted, and the caller decides.
+        """
+        return await respond(body, request, explain=False)
+
+    @app.post(
+        "/explain",
+        response_model=explained_type,
+        tags=["model"],
+        responses=ERROR_RESPONSES,
+        openapi_extra=request_openapi(body_type),
+    )
+    async def explain(
+        body: body_type,
+        request: Request,
+        target: Annotated[str | None, Query(description=TARGET_HELP)] = None,
+    ) -> Response:
+        """Predict a batch of records, as POST /predict, each with its explanation.
+
+        The explanation gives each input column's contribution (its SHAP value, in the
+        request's column names) to the model's output: base value + contributions = the
+        output it names. An unknown `target` is a 422 naming the valid ones.
+        """
+        return await respond(body, request, explain=True, target=target)
 
     return app

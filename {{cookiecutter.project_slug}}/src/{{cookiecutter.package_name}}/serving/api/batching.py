@@ -6,7 +6,8 @@ call take about as long as one. Requests wait in a queue; one worker forms a bat
 model once, in a worker thread, while the event loop keeps reading requests.
 
 A batch takes everything already queued (up to `max_batch_size` records, never splitting a
-request), then waits for more only while it is smaller than the previous batch, and never longer
+request, and only requests for the same call: predictions, or explanations of one target), then
+waits for more only while it is smaller than the previous batch, and never longer
 than `max_wait_ms`. So a lone client is answered without any wait, a steady set of concurrent
 clients fills each batch without idle time, and when clients leave the batcher waits in vain
 only once before it adjusts.
@@ -27,12 +28,15 @@ log = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 Records = Sequence[Mapping[str, Any]]
+Call = Callable[[list[Mapping[str, Any]]], Sequence[Result]]
 
 
 @dataclass
 class _Job(Generic[Result]):
     records: Records
     future: asyncio.Future[list[Result]]
+    # What answers the records; jobs share a model call only when their calls are equal.
+    call: Call[Result]
 
 
 @dataclass
@@ -49,13 +53,14 @@ class BatchStats:
 class Batcher(Generic[Result]):
     """Merge concurrent `submit` calls into calls of `predict` on the concatenated records.
 
-    `predict` must return one result per record, in order. When a merged call fails, each
-    request of the batch is retried alone, so a bad record fails only its own request.
+    `predict` (or the call a request names) must return one result per record, in order. When
+    a merged call fails, each request of the batch is retried alone, so a bad record fails only
+    its own request. All calls run one at a time, in one thread.
     """
 
     def __init__(
         self,
-        predict: Callable[[list[Mapping[str, Any]]], Sequence[Result]],
+        predict: Call[Result],
         max_batch_size: int,
         max_wait_ms: float,
     ) -> None:
@@ -89,13 +94,17 @@ class Batcher(Generic[Result]):
             if not job.future.done():
                 job.future.set_exception(RuntimeError("the service is shutting down"))
 
-    async def submit(self, records: Records) -> list[Result]:
-        """Predict `records` (in order), sharing the model call with concurrent requests."""
+    async def submit(self, records: Records, call: Call[Result] | None = None) -> list[Result]:
+        """Predict `records` (in order), sharing the model call with concurrent requests.
+
+        `call` answers the records instead of `predict` (e.g. explanations); it is merged with
+        the requests whose call is equal to it (`==`).
+        """
         if self._worker is None or self._worker.done():
             raise RuntimeError("the batcher is not running")
         future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
         self.stats.requests += 1
-        self._queue.put_nowait(_Job(records, future))
+        self._queue.put_nowait(_Job(records, future, self.predict if call is None else call))
         return await future
 
     async def _next_batch(self) -> list[_Job[Result]]:
@@ -115,7 +124,7 @@ class Batcher(Generic[Result]):
                     job = await asyncio.wait_for(self._queue.get(), remaining)
                 except TimeoutError:
                     break
-            if size + len(job.records) > self.max_batch_size:
+            if job.call != first.call or size + len(job.records) > self.max_batch_size:
                 self._held = job  # starts the next batch; a request is never split
                 break
             batch.append(job)
@@ -144,7 +153,7 @@ class Batcher(Generic[Result]):
         records = [record for job in batch for record in job.records]
         self._count(len(batch), len(records))
         try:
-            results = list(self.predict(records))
+            results = list(batch[0].call(records))
         except Exception as error:
             if len(batch) == 1:
                 return [error]
@@ -160,7 +169,7 @@ class Batcher(Generic[Result]):
     def _predict_alone(self, job: _Job[Result]) -> list[Result] | BaseException:
         self._count(1, len(job.records))
         try:
-            return list(self.predict(list(job.records)))
+            return list(job.call(list(job.records)))
         except Exception as error:
             return error
 

@@ -17,6 +17,22 @@ def predict_response(prediction: type[BaseModel]) -> type[BaseModel]:
     )
 
 
+def explain_response(prediction: type[BaseModel], explanation: type[BaseModel]) -> type[BaseModel]:
+    """The body of a successful POST /explain: predictions whose explanation is filled in."""
+    explained = create_model(
+        f"Explained{prediction.__name__}",
+        __base__=prediction,
+        __doc__=f"{prediction.__doc__ or ''} With its explanation.".strip(),
+        explanation=(explanation, ...),
+    )
+    return create_model(
+        "ExplainResponse",
+        __doc__="One explained prediction per record, in the order of the request.",
+        predictions=(list[explained], ...),
+        model_version=(str, ...),
+    )
+
+
 class Health(BaseModel):
     """The process is up."""
 

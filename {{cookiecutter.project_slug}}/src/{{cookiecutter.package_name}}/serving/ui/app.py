@@ -2,7 +2,8 @@
 
 Start it with `{{ cookiecutter.project_slug }} ui` (or `make ui`). It predicts with the model in
 MODEL_DIR, loaded in the app (or through the prediction API, where the project has one and
-API_URL is set). The task family supplies the form and the view of a prediction.
+API_URL is set). The task family supplies the form and the views of a prediction and of its
+explanation; the app shows each prediction's warnings beside it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from {{ cookiecutter.package_name }}.core.reports import (
 from {{ cookiecutter.package_name }}.serving.ui.backend import Backend, connect, load_settings
 from {{ cookiecutter.package_name }}.serving.ui.settings import UISettings
 from {{ cookiecutter.package_name }}.serving.ui.upload import read_csv
-from {{ cookiecutter.package_name }}.task import ServingFamily, load_serving
+from {{ cookiecutter.package_name }}.task import (
+    WARNINGS_COLUMN,
+    Answer,
+    ServingFamily,
+    load_serving,
+)
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -55,8 +61,23 @@ def _mtime(path: Path) -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
+def answer(backend: Backend, record: dict[str, Any]) -> tuple[Answer, str | None]:
+    """The record's explained prediction; or its bare prediction and why it has no explanation.
+
+    Raises:
+        ProjectError: the record cannot be predicted (the message names what is wrong).
+    """
+    try:
+        (prediction,) = backend.explain([record])
+        return prediction, None
+    except ProjectError as error:
+        unexplained = str(error)
+    (prediction,) = backend.predict([record])  # raises the record's own error, if it has one
+    return prediction, unexplained
+
+
 def predict_page(backend: Backend, serving: ServingFamily) -> None:
-    """The family's input form; the prediction beside it."""
+    """The family's input form; the prediction, its warnings and its explanation beside it."""
     form_column, result_column = st.columns([3, 2], gap="large")
     with form_column:
         given = serving.input_form(backend.spec)
@@ -65,13 +86,19 @@ def predict_page(backend: Backend, serving: ServingFamily) -> None:
         return
     records = given if isinstance(given, list) else [given]
     try:
-        predictions = backend.predict(records)
+        answers = [answer(backend, record) for record in records]
     except ProjectError as error:
         result_column.error(str(error))
         return
     with result_column:
-        for prediction in predictions:
+        for prediction, unexplained in answers:
             serving.show(prediction, backend.spec)
+            for warning in prediction.warnings:
+                st.warning(warning, icon="⚠️")
+            if prediction.explanation is not None:
+                serving.show_explanation(prediction.explanation, backend.spec)
+            elif unexplained is not None:
+                st.caption(f"No explanation: {unexplained}")
 
 
 def batch_page(backend: Backend, serving: ServingFamily) -> None:
@@ -79,6 +106,12 @@ def batch_page(backend: Backend, serving: ServingFamily) -> None:
     st.write(serving.upload_help(backend.spec))
     st.download_button(
         "Example CSV", serving.example_csv(backend.spec), "example.csv", "text/csv", key="example"
+    )
+    explain = st.checkbox(
+        "Explain each prediction",
+        key="explain",
+        help="Adds the explained output, its base value and one contribution column per input "
+        "column (base value + contributions = that output).",
     )
     limit = st.get_option("server.maxUploadSize")
     upload = st.file_uploader(f"CSV file (up to {limit} MB)", type=["csv"], key="batch")
@@ -91,11 +124,17 @@ def batch_page(backend: Backend, serving: ServingFamily) -> None:
         return
     try:
         with st.spinner(f"Predicting {len(frame)} rows…"):
-            result = backend.predict_frame(frame)
+            result = backend.predict_frame(frame, explain=explain)
     except ProjectError as error:
         st.error(f"{upload.name}: {error}")
         return
     st.success(f"{len(result)} predictions")
+    if WARNINGS_COLUMN in result.columns and (flagged := int(result[WARNINGS_COLUMN].ne("").sum())):
+        st.warning(
+            f"{flagged} of {len(result)} rows have inputs outside the training data: see "
+            f"their `{WARNINGS_COLUMN}` column.",
+            icon="⚠️",
+        )
     st.dataframe(result, hide_index=True)
     st.download_button(
         "Download predictions (CSV)",

@@ -10,9 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
-from pydantic import BaseModel
 
-from ...task import Predictor, load_serving
+from ...task import Answer, Predictor, load_serving
 from .settings import UISettings
 
 
@@ -27,11 +26,15 @@ class Backend(Protocol):
         """Where the predictions come from, for the sidebar."""
         ...
 
-    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[BaseModel]:
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Answer]:
         """One prediction per record, in order."""
         ...
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def explain(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Answer]:
+        """One prediction per record, in order, each with its explanation."""
+        ...
+
+    def predict_frame(self, frame: pd.DataFrame, explain: bool = False) -> pd.DataFrame:
         """`frame` with the prediction columns of `Predictor.predict_frame` added."""
         ...
 
@@ -49,13 +52,17 @@ class LocalBackend:
         """Where the predictions come from, for the sidebar."""
         return "the model, loaded in this app"
 
-    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[BaseModel]:
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Answer]:
         """One prediction per record, in order."""
         return self.predictor.predict(records)
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """`frame` with the prediction columns added."""
-        return self.predictor.predict_frame(frame)
+    def explain(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Answer]:
+        """One prediction per record, in order, each with its explanation."""
+        return self.predictor.explain(records)
+
+    def predict_frame(self, frame: pd.DataFrame, explain: bool = False) -> pd.DataFrame:
+        """`frame` with the prediction columns added (and the explanation's, with `explain`)."""
+        return self.predictor.predict_frame(frame, explain=explain)
 
 
 def load_settings() -> UISettings:
@@ -76,5 +83,6 @@ def connect(settings: UISettings) -> Backend:
     if getattr(settings, "api_url", None):  # the API mode's settings (remote.RemoteSettings)
         from .remote import RemoteBackend
 
-        return RemoteBackend.from_settings(settings)  # type: ignore[arg-type]
+        # Without the API, remote.py is absent and mypy sees Any: the ignore is unused there.
+        return RemoteBackend.from_settings(settings)  # type: ignore[arg-type,unused-ignore]
     return LocalBackend(load_serving().load(settings.model_dir))

@@ -1,4 +1,4 @@
-"""Predictions from the project's prediction API (POST /predict), for when API_URL is set.
+"""Predictions from the project's prediction API (POST /predict, /explain), when API_URL is set.
 
 The form and the Model tab still read the input schema and metadata saved with the model in
 MODEL_DIR: the API validates each record against the same schema, so both sides agree on
@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from ...core.errors import ProjectError
 from ...core.modeldir import read_metadata
-from ...task import ServingFamily, load_serving
+from ...task import Answer, ServingFamily, load_serving
 from .settings import UISettings
 
 TIMED_OUT = "the prediction API at {url} did not answer within {timeout:g} s"
@@ -63,7 +63,7 @@ def _detail(response: httpx.Response) -> str:
 
 
 class RemoteBackend:
-    """Sends records to POST /predict with a timeout and turns every failure into an ApiError."""
+    """Sends records to POST /predict (or /explain) with a timeout; every failure is an ApiError."""
 
     def __init__(
         self,
@@ -117,9 +117,9 @@ class RemoteBackend:
         """Where the predictions come from, for the sidebar."""
         return f"the prediction API at {self.url}"
 
-    def _post(self, records: list[dict[str, Any]]) -> Any:
+    def _post(self, records: list[dict[str, Any]], path: str) -> Any:
         try:
-            response = self._client.post("/predict", json={"records": records})
+            response = self._client.post(path, json={"records": records})
         except httpx.TimeoutException:
             raise ApiError(TIMED_OUT.format(url=self.url, timeout=self.timeout_s)) from None
         except httpx.HTTPError as error:
@@ -139,13 +139,14 @@ class RemoteBackend:
         self.model_version = answer.model_version
         return answer
 
-    def _predict_records(self, records: list[dict[str, Any]]) -> list[BaseModel]:
-        predictions: list[BaseModel] = []
+    def _predict_records(self, records: list[dict[str, Any]], explain: bool) -> list[Answer]:
+        path = "/explain" if explain else "/predict"
+        predictions: list[Answer] = []
         for start in range(0, len(records), self.batch_size):
-            predictions += self._post(records[start : start + self.batch_size]).predictions
+            predictions += self._post(records[start : start + self.batch_size], path).predictions
         return predictions
 
-    def predict(self, records: Sequence[Mapping[str, Any]]) -> list[BaseModel]:
+    def predict(self, records: Sequence[Mapping[str, Any]]) -> list[Answer]:
         """One prediction per record, in order, in requests of at most `batch_size` records.
 
         The API validates each record and names the field it refuses.
@@ -155,13 +156,23 @@ class RemoteBackend:
         """
         if not records:
             return []
-        return self._predict_records([dict(record) for record in records])
+        return self._predict_records([dict(record) for record in records], explain=False)
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def explain(self, records: Sequence[Mapping[str, Any]]) -> list[Answer]:
+        """`predict` through POST /explain: each prediction with its explanation.
+
+        Raises:
+            ApiError: the API failed or refused a record; the message says how.
+        """
+        if not records:
+            return []
+        return self._predict_records([dict(record) for record in records], explain=True)
+
+    def predict_frame(self, frame: pd.DataFrame, explain: bool = False) -> pd.DataFrame:
         """`frame` with the same prediction columns as `Predictor.predict_frame`."""
         # Checked here first, so a bad table gets the same message as in-process predictions.
         records = self.serving.to_records(frame, self.spec)
-        predictions = self._predict_records(records)
+        predictions = self._predict_records(records, explain)
         result = frame.copy()
         for name, values in self.serving.prediction_columns(predictions).items():
             result[name] = values

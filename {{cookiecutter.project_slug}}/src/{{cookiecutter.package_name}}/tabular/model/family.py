@@ -6,20 +6,31 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...core import tracking
-from ...core.errors import DataValidationError
-from ...core.figures import feature_importance, learning_curve
+from ...core.errors import DataValidationError, ExplanationError
+from ...core.figures import contribution_summary, feature_importance, learning_curve
 from ...core.modeldir import ModelDir
 from ...core.params import load_params
 from ...core.reports import ModelCard, Scoring
 from ...task import Evaluation, Prepared, TaskFamily, Trained
 from . import data, objective, plots, training
+from .contributions import Explainer
 from .models import build_model
 from .params import Params
 from .predictor import FittedModel, write_model
 from .schema import conform, read_schema
 
 log = logging.getLogger(__name__)
+
+SHAP_FIGURE = "shap_summary.png"
+
+
+def _shade(column: Any) -> np.ndarray:
+    """A number column's values scaled to 0..1 by rank (missing values at 0.5), for colour."""
+    ranks = column.rank(pct=True).to_numpy(dtype=np.float64)
+    return np.where(np.isnan(ranks), 0.5, ranks)
 
 
 class TabularFamily:
@@ -61,6 +72,8 @@ class TabularFamily:
         )
         cv = training.cross_validation(model, features, target, params)
         model.fit(features, target)
+        # The mean of each encoded input: what a linear model's explanation is measured from.
+        description["input_means"] = np.asarray(model[:-1].transform(features)).mean(0).tolist()
         return Trained(
             model=(model, schema), cv=cv, description=description, input_example=features.head(5)
         )
@@ -120,6 +133,9 @@ class TabularFamily:
                 figures_dir / "learning_curve.png",
             )
         )  # fmt: skip
+        shap = self._shap_summary(fitted, test_inputs, outputs, figures_dir)
+        if shap is not None:
+            figures.append(shap[1])
         return Evaluation(
             model=objective.score(test_target, outputs, description),
             baseline=objective.score(
@@ -128,6 +144,7 @@ class TabularFamily:
             plots={
                 **objective.plot_data(test_target, outputs, description),
                 **training.plot_rows(importances, curve),
+                **({"shap_importance": shap[0]} if shap is not None else {}),
             },
             figures=figures,
             split={
@@ -136,6 +153,33 @@ class TabularFamily:
                 "cv_folds": params.train.cv_folds,
             },
         )
+
+    def _shap_summary(
+        self, fitted: FittedModel, inputs: Any, outputs: Any, figures_dir: Path
+    ) -> tuple[list[dict[str, Any]], Path] | None:
+        """The SHAP values of the test split: DVC plot rows and a figure (None: no explainer)."""
+        schema = fitted.schema
+        try:
+            explainer = Explainer(fitted.model, schema.names, fitted.metadata.get("input_means"))
+        except ExplanationError as error:
+            log.warning("no SHAP summary: %s", error)
+            return None
+        codes = objective.explained(outputs, fitted.metadata["outputs"])
+        contributions = explainer(np.asarray(fitted.model[:-1].transform(inputs)), codes)
+        shades = [
+            _shade(inputs[feature.name]) if feature.kind == "number" else None
+            for feature in schema.features
+        ]
+        figure = contribution_summary(
+            schema.names, contributions.values, shades,
+            objective.SHAP_LABELS[contributions.output], figures_dir / SHAP_FIGURE,
+        )  # fmt: skip
+        means = np.abs(contributions.values).mean(axis=0)
+        rows = [
+            {"feature": name, "mean_abs_shap": round(float(mean), 6)}
+            for name, mean in zip(schema.names, means, strict=True)
+        ]
+        return rows, figure
 
     def model_card(self, model: ModelDir) -> ModelCard:
         """The pipeline's form, what it predicts, its input columns and their training ranges."""
@@ -156,8 +200,10 @@ class TabularFamily:
             predicts=objective.predicts(model.metadata["outputs"]),
             inputs=inputs,
             limitations=[
-                "Inputs outside the ranges above are extrapolation; unseen categories are "
-                "encoded as all zeros.",
+                "Inputs outside the ranges above are extrapolation: their predictions carry "
+                "warnings naming them (whether a value is physically possible is not checked).",
+                "Explanations (SHAP values) show how the model uses its inputs, not causes in "
+                "the world; inputs that move together share the credit.",
                 "Missing values are imputed (median for numbers, most frequent category "
                 "otherwise).",
             ],

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ...core import modeldir
 from ...core.reports import Scoring
-from ...task import ServingFamily
+from ...task import Answer, ServingFamily
 from ..model import objective
 from ..model.schema import InputSchema, read_schema
 from . import outputs
@@ -31,9 +31,14 @@ class TabularServing:
         return objective.SCORING
 
     @property
-    def prediction(self) -> type[BaseModel]:
+    def prediction(self) -> type[Answer]:
         """One answer of POST /predict."""
         return outputs.Prediction
+
+    @property
+    def explanation(self) -> type[BaseModel]:
+        """Contributions per input column (exact SHAP values), as POST /explain answers them."""
+        return outputs.Explanation
 
     def load(self, model_dir: Path) -> TabularPredictor:
         """The checked model directory, ready to predict."""
@@ -60,8 +65,8 @@ class TabularServing:
         """A table's rows as records, its columns checked first."""
         return to_records(frame, spec)
 
-    def prediction_columns(self, predictions: Sequence[BaseModel]) -> dict[str, list[Any]]:
-        """The columns added to a table of records."""
+    def prediction_columns(self, predictions: Sequence[Answer]) -> dict[str, list[Any]]:
+        """The columns added to a table of records (warnings, and explanations if any)."""
         return outputs.prediction_columns(predictions)  # type: ignore[arg-type]
 
     def input_form(self, spec: InputSchema) -> dict[str, Any] | None:
@@ -88,9 +93,13 @@ class TabularServing:
         """The schema's example record (a real training row) as a one-row CSV."""
         return pd.DataFrame([spec.example], columns=spec.names).to_csv(index=False)
 
-    def show(self, prediction: BaseModel, spec: InputSchema) -> None:
+    def show(self, prediction: Answer, spec: InputSchema) -> None:
         """The prediction, as the task shows it."""
         outputs.show(prediction, spec.target_label or spec.target)  # type: ignore[arg-type]
+
+    def show_explanation(self, explanation: BaseModel, spec: InputSchema) -> None:
+        """A bar chart of the contributions, largest first."""
+        outputs.show_explanation(explanation, spec.target)  # type: ignore[arg-type]
 
 
 SERVING: ServingFamily = TabularServing()

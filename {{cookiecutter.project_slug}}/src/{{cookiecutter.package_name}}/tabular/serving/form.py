@@ -19,7 +19,11 @@ def _step(feature: Feature) -> float:
 
 
 def feature_input(feature: Feature, default: Any) -> Any:
-    """One form widget for a feature: bounded number, or a select of the training categories."""
+    """One form widget for a feature: a number, or a select of the training categories.
+
+    Numbers start at the training median and may leave the training range: the prediction
+    then warns.
+    """
     key = f"feature:{feature.name}"
     label = feature.label or feature.name
     if feature.kind == "category":
@@ -27,16 +31,17 @@ def feature_input(feature: Feature, default: Any) -> Any:
         index = options.index(str(default)) if str(default) in options else 0
         return st.selectbox(label, options, index=index, key=key)
     low, high = feature.minimum or 0.0, feature.maximum or 0.0
-    value = min(max(float(default), low), high) if default is not None else low
-    bounds = f"Seen in training: {low:g} to {high:g} (the form starts at the median)."
+    value = float(default) if default is not None else low
+    bounds = (
+        f"Seen in training: {low:g} to {high:g} (the form starts at the median); "
+        "other values get a warning."
+    )
     if feature.integer:
-        return st.number_input(
-            label, int(low), int(high), round(value), step=1, help=bounds, key=key
-        )
+        return st.number_input(label, value=round(value), step=1, help=bounds, key=key)
     step = _step(feature)
     decimals = max(0, -math.floor(math.log10(step)))
     return st.number_input(
-        label, low, high, value, step=step, format=f"%.{decimals}f", help=bounds, key=key
+        label, value=value, step=step, format=f"%.{decimals}f", help=bounds, key=key
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,12 @@ import sklearn
 from ...core.errors import DataValidationError
 from ...core.modeldir import ModelDir
 from ..model import objective
+from ..model.contributions import Explainer
 from ..model.predictor import FittedModel
 from ..model.schema import Feature, InputSchema, to_numbers
 from . import outputs
 from .encoder import RecordFeatures
+from .ranges import TrainingRange
 from .records import RecordValidator
 
 
@@ -80,17 +83,52 @@ class TabularPredictor(FittedModel):
         # Records take a fast path to the model's input (checked against the pipeline here).
         self.features = RecordFeatures(self.model, self.schema)
         self.validate = RecordValidator(self.schema)
+        self.training_range = TrainingRange(self.schema)
+
+    @cached_property
+    def explainer(self) -> Explainer:
+        """The model's exact explainer, built on first use (a forest's trees take a moment)."""
+        return Explainer(self.model, self.schema.names, self.metadata.get("input_means"))
+
+    def _answer(
+        self, records: Sequence[Mapping[str, Any]], explain: bool, target: str | None
+    ) -> list[outputs.Prediction]:
+        if not records:
+            return []
+        description = self.metadata["outputs"]
+        encoded = self.features(records)
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            raw = np.asarray(objective.outputs(self.model[-1], encoded))
+            explained: list[dict[str, Any]] | None = None
+            if explain:
+                codes = objective.explained(raw, description, target)
+                contributions = self.explainer(encoded, codes)
+                explained = outputs.explanations(
+                    contributions, codes, self.schema.names, description
+                )
+        return outputs.predictions(raw, description, self.training_range(records), explained)
 
     def predict_checked(self, records: Sequence[Mapping[str, Any]]) -> list[outputs.Prediction]:
         """Predict records that the record type has validated (the API's request, `predict`).
 
         scikit-learn's own finiteness and parameter checks would only repeat that work.
         """
-        if not records:
-            return []
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            raw = objective.outputs(self.model[-1], self.features(records))
-        return outputs.predictions(np.asarray(raw), self.metadata["outputs"])
+        return self._answer(records, explain=False, target=None)
+
+    def explain_checked(
+        self, records: Sequence[Mapping[str, Any]], target: str | None = None
+    ) -> list[outputs.Prediction]:
+        """`predict_checked`, each prediction with its explanation (of `target`'s output).
+
+        Raises:
+            ExplanationError: no such target, or no exact explainer fits the model.
+        """
+        return self._answer(records, explain=True, target=target)
+
+    def _checked(self, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        if not all(isinstance(record, Mapping) for record in records):
+            raise DataValidationError("each record must be a mapping of column name to value")
+        return self.validate(records)
 
     def predict(self, records: Sequence[Mapping[str, Any]]) -> list[outputs.Prediction]:
         """Check records (as the API does) and predict them, in order.
@@ -98,13 +136,29 @@ class TabularPredictor(FittedModel):
         Raises:
             DataValidationError: a record is not a mapping, or a value does not fit the schema.
         """
-        if not all(isinstance(record, Mapping) for record in records):
-            raise DataValidationError("each record must be a mapping of column name to value")
-        return self.predict_checked(self.validate(records))
+        return self.predict_checked(self._checked(records))
 
-    def predict_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """`frame` plus the prediction columns, every row checked as the API checks records."""
-        answers = self.predict(to_records(frame, self.schema))
+    def explain(
+        self, records: Sequence[Mapping[str, Any]], target: str | None = None
+    ) -> list[outputs.Prediction]:
+        """Check records and predict them, each with its explanation (see `explain_checked`).
+
+        Raises:
+            DataValidationError: a record is not a mapping, or a value does not fit the schema.
+            ExplanationError: no such target, or no exact explainer fits the model.
+        """
+        return self.explain_checked(self._checked(records), target)
+
+    def predict_frame(
+        self, frame: pd.DataFrame, explain: bool = False, target: str | None = None
+    ) -> pd.DataFrame:
+        """`frame` plus the prediction columns, every row checked as the API checks records.
+
+        With `explain`, the explanation's columns too: the output explained, its base value and
+        one `contribution_<column>` per input column.
+        """
+        records = to_records(frame, self.schema)
+        answers = self.explain(records, target) if explain else self.predict(records)
         result = frame.copy()
         for name, values in outputs.prediction_columns(answers).items():
             result[name] = values

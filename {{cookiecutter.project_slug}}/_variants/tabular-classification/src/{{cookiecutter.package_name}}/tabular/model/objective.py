@@ -1,16 +1,20 @@
-"""What "good" means for this classifier: target checks, scores and their plot data. Pure code."""
+"""What "good" means for this classifier: target checks, scores, plot data, explained outputs.
+
+Pure code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.dummy import DummyClassifier
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedKFold
 
-from ...core.errors import DataValidationError
+from ...core.errors import DataValidationError, ExplanationError
 from ...core.reports import Metric, Scoring
 
 # Split and cross-validate with the class balance of the whole data set.
@@ -73,6 +77,76 @@ def encode(target: pd.Series, description: Mapping[str, Any]) -> np.ndarray:
 def outputs(model: Any, features: Any) -> np.ndarray:
     """What a fitted model is scored on: its class probabilities."""
     return np.asarray(model.predict_proba(features), dtype=np.float64)
+
+
+def explained(
+    probabilities: np.ndarray, description: Mapping[str, Any], target: str | None = None
+) -> np.ndarray:
+    """The class code whose score each row's explanation is about: its predicted class, or `target`.
+
+    Raises:
+        ExplanationError: `target` is not one of the model's classes.
+    """
+    if target is None:
+        return probabilities.argmax(axis=1)
+    labels = classes(description)
+    if target not in labels:
+        raise ExplanationError(
+            f"target {target!r} is not a class of this model; its classes are: {', '.join(labels)}"
+        )
+    return np.full(len(probabilities), labels.index(target), dtype=np.int64)
+
+
+# How an explanation reads a classifier (see contributions.py): one output per class, whose
+# SHAP values add up to its margin (a class's log-odds with two classes, its softmax score with
+# more) or, for forests and the dummy, its probability.
+SHAP_LABELS = {
+    "margin": "SHAP value: contribution to the predicted class's margin (raw score)",
+    "probability": "SHAP value: contribution to the predicted class's probability",
+}
+
+
+def explained_output(kind: str, estimator: Any) -> Literal["margin", "probability"]:
+    """What the contributions of a `kind` of classifier add up to for a class."""
+    return "probability" if kind in {"forest", "constant"} else "margin"
+
+
+def is_baseline(estimator: Any) -> bool:
+    """Whether `estimator` is the dummy baseline, whose answers ignore the inputs."""
+    return isinstance(estimator, DummyClassifier)
+
+
+def baseline_outputs(estimator: Any, features: Any) -> np.ndarray:
+    """The dummy baseline's outputs, one column per class: its class probabilities."""
+    return np.asarray(estimator.predict_proba(features), dtype=np.float64)
+
+
+def per_output(contributions: np.ndarray) -> np.ndarray:
+    """XGBoost's `pred_contribs` as (rows, classes, inputs + bias).
+
+    With two classes XGBoost has one margin, class 1's log-odds; class 0's is its opposite.
+    """
+    if contributions.ndim == 3:
+        return contributions
+    return np.stack([-contributions, contributions], axis=1)
+
+
+def tree_outputs(value: np.ndarray) -> np.ndarray:
+    """A fitted tree's node values as (nodes, classes): the probabilities it answers."""
+    counts = value[:, 0, :]
+    total = counts.sum(axis=1, keepdims=True)
+    return np.asarray(counts / np.where(total == 0, 1.0, total))
+
+
+def linear_outputs(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A linear classifier's weights and intercepts, one row per class's margin.
+
+    With two classes there is one row, class 1's log-odds; class 0's is its opposite.
+    """
+    weights, intercepts = np.atleast_2d(coef), np.atleast_1d(intercept)
+    if weights.shape[0] == 1:
+        return np.vstack([-weights, weights]), np.concatenate([-intercepts, intercepts])
+    return weights, intercepts
 
 
 def cv_splitter(folds: int, seed: int) -> StratifiedKFold:

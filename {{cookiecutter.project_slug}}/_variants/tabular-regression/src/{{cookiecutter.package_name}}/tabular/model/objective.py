@@ -1,16 +1,20 @@
-"""What "good" means for this regressor: target checks, scores and their plot data. Pure code."""
+"""What "good" means for this regressor: target checks, scores, plot data, explained outputs.
+
+Pure code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.dummy import DummyRegressor
 from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
 from sklearn.model_selection import KFold
 
-from ...core.errors import DataValidationError
+from ...core.errors import DataValidationError, ExplanationError
 from ...core.reports import Metric, Scoring
 from .schema import to_numbers
 
@@ -61,6 +65,70 @@ def encode(target: pd.Series, description: Mapping[str, Any]) -> np.ndarray:
 def outputs(model: Any, features: Any) -> np.ndarray:
     """What a fitted model is scored on: its predicted values."""
     return np.asarray(model.predict(features), dtype=np.float64)
+
+
+def explained(
+    predicted: np.ndarray, description: Mapping[str, Any], target: str | None = None
+) -> np.ndarray:
+    """The output each row's explanation is about: a regressor has one (code 0).
+
+    Raises:
+        ExplanationError: a `target` was given; there is nothing to choose from.
+    """
+    if target is not None:
+        raise ExplanationError(
+            f"target {target!r}: a regressor has a single output to explain; leave target out"
+        )
+    return np.zeros(len(predicted), dtype=np.int64)
+
+
+# How an explanation reads a regressor (see contributions.py): one output, whose SHAP values add
+# up to the predicted value (or, for an XGBoost objective with a link function, its margin).
+SHAP_LABELS = {
+    "value": "SHAP value: contribution to the predicted value",
+    "margin": "SHAP value: contribution to the margin (raw score)",
+}
+# XGBoost objectives whose margin is the predicted value itself (no link function).
+IDENTITY_OBJECTIVES = (
+    "reg:squarederror",
+    "reg:absoluteerror",
+    "reg:pseudohubererror",
+    "reg:quantileerror",
+)
+
+
+def explained_output(kind: str, estimator: Any) -> Literal["margin", "value"]:
+    """What the contributions of a `kind` of regressor add up to."""
+    if kind == "xgboost" and (estimator.objective or IDENTITY_OBJECTIVES[0]) not in (
+        IDENTITY_OBJECTIVES
+    ):
+        return "margin"
+    return "value"
+
+
+def is_baseline(estimator: Any) -> bool:
+    """Whether `estimator` is the dummy baseline, whose answers ignore the inputs."""
+    return isinstance(estimator, DummyRegressor)
+
+
+def baseline_outputs(estimator: Any, features: Any) -> np.ndarray:
+    """The dummy baseline's output, as one column."""
+    return np.asarray(estimator.predict(features), dtype=np.float64).reshape(-1, 1)
+
+
+def per_output(contributions: np.ndarray) -> np.ndarray:
+    """XGBoost's `pred_contribs` as (rows, 1 output, inputs + bias)."""
+    return contributions.reshape(len(contributions), 1, -1)
+
+
+def tree_outputs(value: np.ndarray) -> np.ndarray:
+    """A fitted tree's node values as (nodes, 1 output): the value it answers."""
+    return np.asarray(value[:, 0, :1])
+
+
+def linear_outputs(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A linear regressor's weights and intercept, as one row."""
+    return np.atleast_2d(coef), np.atleast_1d(intercept)
 
 
 def cv_splitter(folds: int, seed: int) -> KFold:
