@@ -207,6 +207,13 @@ class ServingFamily(Protocol):
         """The type of a prediction's `explanation` (what POST /explain fills in)."""
         ...
 
+    def targets(self, model_dir: Path) -> tuple[str, ...]:
+        """The outputs an explanation may be asked for (`target`), read from the model's metadata.
+
+        Empty where the model has one output only (a regressor).
+        """
+        ...
+
     def load(self, model_dir: Path) -> Predictor:
         """Load and check the model directory (errors name the file and the fix)."""
         ...

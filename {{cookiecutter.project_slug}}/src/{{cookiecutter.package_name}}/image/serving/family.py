@@ -42,6 +42,10 @@ class ImageServing:
         """Image predictions carry none (see `outputs.NOT_EXPLAINED`)."""
         return outputs.NoExplanation
 
+    def targets(self, model_dir: Path) -> tuple[str, ...]:
+        """None: image predictions are not explained one by one."""
+        return ()
+
     def load(self, model_dir: Path) -> ImagePredictor:
         """The checked model directory, ready to predict."""
         return ImagePredictor(modeldir.load(model_dir))

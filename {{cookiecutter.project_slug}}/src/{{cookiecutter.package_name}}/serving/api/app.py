@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -122,6 +122,14 @@ def read_spec(serving: ServingFamily, model_dir: Path) -> tuple[Any, str | None]
         return None, str(error)
 
 
+def read_targets(serving: ServingFamily, model_dir: Path) -> tuple[str, ...]:
+    """The explainable outputs of the model in `model_dir`; none while it cannot be read."""
+    try:
+        return serving.targets(model_dir)
+    except ProjectError:
+        return ()
+
+
 def not_ready_reason(error: Exception, model_dir: Path) -> str:
     """What /ready says: a user-fixable error's own message, else its type (details in the log)."""
     if isinstance(error, ProjectError):
@@ -198,6 +206,10 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     # Without a spec there is nothing to validate against; /predict then answers 503.
     body_type: Any = serving.request_model(spec) if spec is not None else dict[str, Any]
     response_type = predict_response(serving.prediction)
+    # The query parameter `target` of /explain names one of the model's outputs (an enum in the
+    # OpenAPI document), or none where it has just one.
+    targets = read_targets(serving, settings.model_dir)
+    target_type: Any = Literal[targets] if targets else Literal[""]
     # Documents POST /explain; its answers are serialised as `response_type` (the same JSON).
     explained_type = explain_response(serving.prediction, serving.explanation)
 
@@ -314,7 +326,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     async def explain(
         body: body_type,
         request: Request,
-        target: Annotated[str | None, Query(description=TARGET_HELP)] = None,
+        target: Annotated[target_type | None, Query(description=TARGET_HELP)] = None,
     ) -> Response:
         """Predict a batch of records, as POST /predict, each with its explanation.
 
@@ -322,6 +334,6 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
         request's column names) to the model's output: base value + contributions = the
         output it names. An unknown `target` is a 422 naming the valid ones.
         """
-        return await respond(body, request, explain=True, target=target)
+        return await respond(body, request, explain=True, target=target or None)
 
     return app

@@ -40,6 +40,10 @@ class TabularServing:
         """Contributions per input column (exact SHAP values), as POST /explain answers them."""
         return outputs.Explanation
 
+    def targets(self, model_dir: Path) -> tuple[str, ...]:
+        """The explainable outputs the task records (a classifier's classes)."""
+        return tuple(objective.targets(modeldir.read_metadata(model_dir).get("outputs") or {}))
+
     def load(self, model_dir: Path) -> TabularPredictor:
         """The checked model directory, ready to predict."""
         return TabularPredictor(modeldir.load(model_dir))

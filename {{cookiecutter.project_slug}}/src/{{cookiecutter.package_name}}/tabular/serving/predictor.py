@@ -102,6 +102,13 @@ class TabularPredictor(FittedModel):
             explained: list[dict[str, Any]] | None = None
             if explain:
                 codes = objective.explained(raw, description, target)
+                # Inputs far outside any range (e.g. 1e300) do not fit the explainers' float32.
+                too_large = np.abs(encoded) > np.finfo(np.float32).max
+                if too_large.any():
+                    raise DataValidationError(
+                        f"record {int(np.flatnonzero(too_large.any(axis=1))[0])} cannot be "
+                        "explained: a value is too large for the model's float32 arithmetic"
+                    )
                 contributions = self.explainer(encoded, codes)
                 explained = outputs.explanations(
                     contributions, codes, self.schema.names, description

@@ -18,7 +18,9 @@ from ...core.errors import DataValidationError, problem_message
 from ..model.schema import Feature, InputSchema
 
 # Finite JSON numbers only; a string or a boolean is a type error, never silently converted.
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+# Bounded far beyond any measurement, so that every accepted value survives the models' float32
+# arithmetic (XGBoost's predictions and explanations).
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e30, le=1e30)]
 
 
 def _feature_type(feature: Feature) -> Any:

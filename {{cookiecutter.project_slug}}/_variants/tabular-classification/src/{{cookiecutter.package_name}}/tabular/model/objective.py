@@ -65,6 +65,11 @@ def classes(description: Mapping[str, Any]) -> list[str]:
     return [str(label) for label in description["classes"]]
 
 
+def targets(description: Mapping[str, Any]) -> list[str]:
+    """The outputs an explanation may be asked for: the classes."""
+    return classes(description) if "classes" in description else []
+
+
 def encode(target: pd.Series, description: Mapping[str, Any]) -> np.ndarray:
     """Class labels to the integer codes the models are trained and scored on."""
     index = {label: code for code, label in enumerate(classes(description))}

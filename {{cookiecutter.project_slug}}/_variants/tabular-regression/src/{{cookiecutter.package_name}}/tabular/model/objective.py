@@ -57,6 +57,11 @@ def describe_target(target: pd.Series) -> dict[str, Any]:
     return {"target_range": [float(values.min()), float(values.max())]}
 
 
+def targets(description: Mapping[str, Any]) -> list[str]:
+    """The outputs an explanation may be asked for: none but the predicted value."""
+    return []
+
+
 def encode(target: pd.Series, description: Mapping[str, Any]) -> np.ndarray:
     """The target values a model is fitted and scored on."""
     return validate_target(target).to_numpy()
