@@ -54,6 +54,6 @@ def test_unknown_categories_and_columns_are_refused_by_name(predictor: TabularPr
 def test_bad_records_are_named(predictor: TabularPredictor) -> None:
     assert predictor.predict([]) == []
     with pytest.raises(DataValidationError, match=r"row 0, column 'nothing': Extra inputs"):
-        predictor.predict([{"nothing": 1}])
+        predictor.predict([{**predictor.schema.example, "nothing": 1}])
     with pytest.raises(DataValidationError, match="each record must be a mapping"):
         predictor.predict(["not a record"])  # type: ignore[list-item]
