@@ -279,7 +279,8 @@ def main() -> int:
         "b": ("(b) mlflow models serve", mlflow_command, "/ping", "/invocations", mlflow_body),
         "c": ("(c) minimal FastAPI endpoint", [*uvicorn, "baselines:minimal"], "/docs",
               "/predict", api_body),
-        "d": ("(d) hello-world, async def (the floor)", [*uvicorn, "baselines:hello"], "/docs", "/predict",
+        "d": ("(d) hello-world, async def (the floor)", [*uvicorn, "baselines:hello"], "/docs",
+              "/predict",
               api_body),
     }  # fmt: skip
     if args.quick:
