@@ -79,7 +79,7 @@ def test_the_example_csv_predicts_in_the_batch_cli(
 
     source = tmp_path / "examples.csv"
     source.write_text(SERVING.example_csv(predictor.spec), encoding="utf-8")
-    rows = predict_file(source, tmp_path / "out.csv", pipeline_run.model_dir)
+    rows, _ = predict_file(source, tmp_path / "out.csv", pipeline_run.model_dir)
     assert rows == len(predictor.spec.examples)
     result = pd.read_csv(tmp_path / "out.csv", dtype=str)
     assert result["name"].tolist() == [example.name for example in predictor.spec.examples]
