@@ -28,7 +28,7 @@ SYSTEM_NEEDS := chromium:chromium chromedriver:chromium-driver pg_ctl:postgresql
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt
+$(VENV)/.installed: requirements-dev.txt requirements-nodeps.txt
 	@set -e; uv=$$(command -v uv || true); \
 	if [ -z "$$uv" ]; then \
 	  uv=$(UV_BOOTSTRAP)/bin/uv; \
@@ -40,11 +40,13 @@ $(VENV)/.installed: requirements-dev.txt
 	  echo "$$uv: $(VENV) from requirements-dev.txt"; \
 	  "$$uv" venv --quiet --seed --allow-existing --python $(PYTHON) $(VENV); \
 	  "$$uv" pip install --quiet --python $(VENV) -r requirements-dev.txt; \
+	  "$$uv" pip install --quiet --python $(VENV) --no-deps -r requirements-nodeps.txt; \
 	else \
 	  echo "uv could not be installed (see $(UV_BOOTSTRAP).log): building $(VENV) with pip"; \
 	  [ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV); \
 	  $(BIN)/python -m pip install --quiet --upgrade pip; \
 	  $(BIN)/python -m pip install --quiet -r requirements-dev.txt; \
+	  $(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt; \
 	fi
 	touch $@
 

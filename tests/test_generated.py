@@ -17,6 +17,9 @@ QUALITY_BARS = {
     "tabular-regression": {"r2": 0.80},
     # The small CNN on the 5,000 MNIST digits (1,000 held out); the dummy scores 0.10.
     "image-classification": {"accuracy": 0.97, "f1_macro": 0.97},
+    # TF-IDF + logistic regression on the ~12,750 Rotten Tomatoes snippets (2,551 held out);
+    # the dummy scores 0.58.
+    "text-classification": {"accuracy": 0.77, "f1_macro": 0.76, "roc_auc": 0.85},
 }
 # A training parameter each task's third `dvc repro` changes (train and evaluate re-run); for
 # the network, fewer epochs, so the re-run is quick.
@@ -24,6 +27,7 @@ TRAIN_CHANGE = {
     "tabular-classification": ("cv_folds", 3),
     "tabular-regression": ("cv_folds", 3),
     "image-classification": ("epochs", 1),
+    "text-classification": ("seed", 7),
 }
 
 

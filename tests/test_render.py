@@ -203,7 +203,34 @@ IMAGE_TREE = (
     }
     | {"tests/torchtrain/test_trainer.py", "tests/unit/test_images.py"}
 )
-TREES = {"tabular": FULL_TREE, "image": IMAGE_TREE}
+# A text project (transformers, on the shared PyTorch trainer) with every option on.
+IMAGE_ONLY = {path for path in IMAGE_TREE if path.startswith(f"{PKG}/image/")} | {
+    "tests/unit/test_images.py",
+    "tests/unit/test_predictor.py",
+}
+TEXT_TREE = (IMAGE_TREE - IMAGE_ONLY) | {
+    f"{PKG}/{name}"
+    for name in (
+        "text/__init__.py",
+        "text/model/__init__.py",
+        "text/model/data.py",
+        "text/model/encoder.py",
+        "text/model/family.py",
+        "text/model/figures.py",
+        "text/model/params.py",
+        "text/model/predictor.py",
+        "text/model/scoring.py",
+        "text/model/training.py",
+        "text/serving/__init__.py",
+        "text/serving/family.py",
+        "text/serving/form.py",
+        "text/serving/outputs.py",
+        "text/serving/predictor.py",
+        "text/serving/records.py",
+        "text/serving/request.py",
+    )
+}
+TREES = {"tabular": FULL_TREE, "image": IMAGE_TREE, "text": TEXT_TREE}
 
 
 def in_package(paths: set[str], project: Path) -> set[str]:
@@ -293,6 +320,8 @@ def test_configs_parse_and_follow_the_answers(rendered) -> None:
         params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
         if answers["task"] == "image-classification":
             assert (params["data"]["path"], params["train"]["model"]) == (None, "cnn")
+        elif answers["task"] == "text-classification":
+            assert (params["data"]["path"], params["train"]["model"]) == (None, "tfidf_logreg")
         else:
             target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}
             assert params["data"]["target"] == target[answers["task"]]
