@@ -28,7 +28,7 @@ def tiny_encoder() -> Path:
     """A tiny BERT (2 layers, 32 wide) and a WordPiece tokenizer whose vocabulary is the
     words of the bundled reviews: built from a config in about a second, never downloaded.
     """
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertConfig, BertModel, BertTokenizer
 
     from {{ cookiecutter.package_name }}.text.model.data import load_default
 
@@ -38,7 +38,7 @@ def tiny_encoder() -> Path:
         counts.update(re.findall(r"\w+|[^\w\s]", text.lower()))
     words = [word for word, _ in counts.most_common(3000)]
     (directory / "vocab.txt").write_text("\n".join(SPECIAL + words) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(directory / "vocab.txt"), do_lower_case=True)
+    tokenizer = BertTokenizer(vocab_file=str(directory / "vocab.txt"), do_lower_case=True)
     tokenizer.save_pretrained(directory)
     config = BertConfig(
         vocab_size=len(SPECIAL) + len(words), hidden_size=32, num_hidden_layers=2,

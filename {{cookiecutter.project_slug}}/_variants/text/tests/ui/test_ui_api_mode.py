@@ -13,10 +13,10 @@ import pytest
 import uvicorn
 from streamlit.testing.v1 import AppTest
 
-from {{ cookiecutter.package_name }}.text.serving.family import SERVING
 from {{ cookiecutter.package_name }}.serving.api.app import create_app
 from {{ cookiecutter.package_name }}.serving.api.settings import ServeSettings
 from {{ cookiecutter.package_name }}.serving.ui.remote import RemoteBackend
+from {{ cookiecutter.package_name }}.text.serving.family import SERVING
 
 from helpers import PACKAGE_DIR
 

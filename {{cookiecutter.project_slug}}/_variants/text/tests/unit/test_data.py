@@ -36,7 +36,9 @@ def reviews(count: int = 20) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-def test_own_data_is_split_stratified(raw_params: dict[str, Any], tmp_path: Path, suffix: str) -> None:
+def test_own_data_is_split_stratified(
+    raw_params: dict[str, Any], tmp_path: Path, suffix: str
+) -> None:
     path = write_table(reviews(), tmp_path / f"reviews{suffix}")
     params = own_params(raw_params, path, text_column="review", label_column="sentiment")
     prepared = data.prepare(params, tmp_path / "out")
@@ -85,5 +87,7 @@ def test_a_text_over_the_limit_is_named(raw_params: dict[str, Any], tmp_path: Pa
     path = write_table(broken(reviews(), 2, "x" * 40), tmp_path / "reviews.parquet")
     params = own_params(raw_params, path, text_column="review", label_column="sentiment",
                         max_chars=30)  # fmt: skip
-    with pytest.raises(DataValidationError, match=r"row 2: the text has 40 characters; the limit is 30"):
+    with pytest.raises(
+        DataValidationError, match=r"row 2: the text has 40 characters; the limit is 30"
+    ):
         data.prepare(params, tmp_path / "out")

@@ -50,7 +50,7 @@ def encoder_location(name: str | None) -> str:
     return str(get_model_path())
 
 
-def load_pretrained(name: str | None) -> tuple[Tokenizer, nn.Module, int]:
+def load_pretrained(name: str | None) -> tuple[Tokenizer, Any, int]:
     """The pretrained tokenizer (its fast backend), encoder and padding id of `encoder.name`.
 
     Raises:

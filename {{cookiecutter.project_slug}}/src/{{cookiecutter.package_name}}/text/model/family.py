@@ -17,7 +17,7 @@ from . import data, scoring
 from .params import Params
 
 if TYPE_CHECKING:
-    from .predictor import Example, TextModel
+    from .predictor import Example
 
 # PyTorch, transformers and the trainer are imported by the stages that use them, so
 # `prepare` (and `--help`) never load them.

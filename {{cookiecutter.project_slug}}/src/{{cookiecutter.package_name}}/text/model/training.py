@@ -165,7 +165,7 @@ def collate_for(pad_id: int) -> Any:
     return collate
 
 
-def freeze_lower(model: torch.nn.Module, layers: int) -> None:
+def freeze_lower(model: Any, layers: int) -> None:
     """Freeze the embeddings and the `layers` lowest transformer layers (0: freeze nothing)."""
     if layers <= 0:
         return
@@ -230,7 +230,7 @@ def fit_finetune(
     )  # fmt: skip
     if rt.primary:
         checkpoint_path(params).unlink(missing_ok=True)
-    fitted = result.model.to("cpu").eval()
+    fitted: Any = result.model.to("cpu").eval()
     description = {
         "kind": "transformer", "architecture": "sequence_classifier",
         "config": fitted.config.to_dict(), "max_length": params.encoder.max_length,

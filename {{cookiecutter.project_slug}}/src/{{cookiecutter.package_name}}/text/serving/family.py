@@ -75,7 +75,7 @@ class TextServing:
         """The label, its probability (and the top words when explained) and the warnings."""
         return outputs.prediction_columns(predictions)  # type: ignore[arg-type]
 
-    def input_form(self, spec: TextSpec) -> list[dict[str, Any]] | None:
+    def input_form(self, spec: TextSpec) -> dict[str, Any] | None:
         """A text box (one text per line for several) with example reviews one click away."""
         from .form import text_form
 

@@ -1,4 +1,4 @@
-"""One text's prediction and its word attributions, as the API answers them and the app shows them."""
+"""One text's prediction and its word attributions, as the API answers and the app shows."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class Prediction(Answer):
     probabilities: list[ClassProbability] = Field(
         description="Every class with its probability, most likely first."
     )
-    explanation: TokenAttributions | None = Field(  # type: ignore[assignment]
+    explanation: TokenAttributions | None = Field(
         default=None,
         description="Word attributions (POST /explain); null from POST /predict.",
     )
