@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import BIN, ENV, UV, lock, run, serving, write_small_params
+import yaml
+from helpers import BIN, ENV, UV, lock, render, run, serving, write_small_params
 
 pytestmark = pytest.mark.slow
 
@@ -123,3 +124,47 @@ def test_the_serve_extra_alone_serves_predictions(
     [prediction] = body["predictions"]
     assert prediction["label"] in metadata["outputs"]["classes"]
     assert sum(prediction["probabilities"].values()) == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def text_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A text project's API (TF-IDF on 200 reviews), started by its `serve` command."""
+    root = tmp_path_factory.mktemp("text-api")
+    project = render(root, task="text-classification")
+    package = project.name.replace("-", "_")
+    cli = [sys.executable, "-c", f"from {package}.cli import app; app()"]
+    params = yaml.safe_load((project / "params.yaml").read_text(encoding="utf-8"))
+    params["data"]["per_class_limit"] = 100
+    params["evaluate"]["learning_curve_points"] = 2
+    params_file = root / "params.yaml"
+    params_file.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+    env = project_env(project, MLFLOW_TRACKING_URI=f"sqlite:///{root / 'mlflow.db'}")
+    run(*cli, "prepare", "--params", params_file, "--out-dir", root / "data", cwd=project, env=env)
+    run(*cli, "train", "--params", params_file, "--data-dir", root / "data",
+        "--model-dir", root / "models", cwd=project, env=env)  # fmt: skip
+    command = [*cli, "serve", "--model-dir", root / "models", "--no-access-log", *LISTEN]
+    with serving(command, cwd=project, ready="/ready", log=root / "api.log", env=env) as server:
+        yield server.url
+
+
+def test_schemathesis_finds_no_server_errors_in_the_text_api(text_api: str, tmp_path: Path) -> None:
+    """/predict and /explain of texts: blank, huge and odd Unicode texts are 4xx, never 5xx."""
+    result = subprocess.run(
+        [
+            BIN / "schemathesis", "run", f"{text_api}/openapi.json",
+            "--checks", "all",
+            "--max-examples", "40",
+            "--workers", "1",
+            "--request-timeout", "30",
+            "--seed", "20240601",
+        ],
+        cwd=tmp_path,
+        env={**ENV, "SCHEMATHESIS_TELEMETRY": "false"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    assert "Server error" not in result.stdout
+    assert re.search(r"\d+ generated", result.stdout), result.stdout[-2000:]

@@ -206,7 +206,6 @@ IMAGE_TREE = (
 # A text project (transformers, on the shared PyTorch trainer) with every option on.
 IMAGE_ONLY = {path for path in IMAGE_TREE if path.startswith(f"{PKG}/image/")} | {
     "tests/unit/test_images.py",
-    "tests/unit/test_predictor.py",
 }
 TEXT_TREE = (IMAGE_TREE - IMAGE_ONLY) | {
     f"{PKG}/{name}"

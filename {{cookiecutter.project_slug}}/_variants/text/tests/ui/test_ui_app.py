@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -40,14 +41,22 @@ def test_an_example_review_is_predicted_and_explained_in_one_click(
     shown = texts(app)
     assert f"**{getattr(expected, 'label')}**" in shown  # noqa: B009
     first_word = example.text.split()[0]
-    assert f">{first_word}</span>" in shown.replace("&#x27;", "'") or "<span" in shown
+    assert f">{html.escape(first_word)}</span>" in shown
 
 
 def test_a_typed_text_is_predicted(app: AppTest) -> None:
-    app.text_area(key="text_input").input("A gorgeous, moving film.").run()
-    app.button[-1].click().run()
+    # A form sends its widgets' values with the submit: type and press Predict in one run.
+    app.text_area(key="text_input").input("A gorgeous, moving film.")
+    app.button(key="FormSubmitter:text-Predict").click().run()
     assert not app.exception
     assert "What '" in texts(app)
+
+
+def test_predict_with_an_empty_box_names_the_problem(app: AppTest) -> None:
+    app.button(key="FormSubmitter:text-Predict").click().run()
+    assert [error.value for error in app.error] == [
+        "records[0].text: the text is empty or only whitespace"
+    ]
 
 
 def test_the_model_tab_shows_metrics_and_figures(app: AppTest) -> None:

@@ -6,6 +6,7 @@ blank text or one over the limit gets the same message wherever it comes from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +17,15 @@ from ...core.errors import DataValidationError
 TEXT_COLUMN = "text"
 BLANK = "the text is empty or only whitespace"
 TOO_LONG = "the text has {length} characters; the limit is {limit} (data.max_chars at training)"
+# Whitespace as JSON Schema patterns (ECMAScript's \s) define it, so that the API's documented
+# pattern and its check agree: a text is blank when it holds nothing else.
+SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_BLANK = re.compile(f"[{SPACE}]*")
+
+
+def is_blank(text: str) -> bool:
+    """Whether `text` is empty or only whitespace."""
+    return _BLANK.fullmatch(text) is not None
 
 
 def check_text(value: Any, where: str, max_chars: int) -> str:
@@ -26,7 +36,7 @@ def check_text(value: Any, where: str, max_chars: int) -> str:
     """
     if not isinstance(value, str):
         raise DataValidationError(f"{where}: a text is required, got {type(value).__name__}")
-    if not value.strip():
+    if is_blank(value):
         raise DataValidationError(f"{where}: {BLANK}")
     if len(value) > max_chars:
         raise DataValidationError(f"{where}: " + TOO_LONG.format(length=len(value),

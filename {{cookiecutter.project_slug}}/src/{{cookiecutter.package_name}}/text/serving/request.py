@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..model.predictor import TextSpec
-from .records import BLANK, TOO_LONG
+from .records import BLANK, SPACE, TOO_LONG, is_blank
 
 WRONG_TYPE = "unsupported content type {content_type!r}: send application/json"
 
 
 def _not_blank(text: str) -> str:
-    if not text.strip():
+    if is_blank(text):
         raise ValueError(BLANK)
     return text
 
@@ -52,15 +52,24 @@ def openapi(spec: TextSpec) -> dict[str, Any]:
     schema = TextRequest.model_json_schema()
     definitions = schema.pop("$defs", {})
     item = dict(definitions["TextInput"])
-    item["properties"]["text"]["maxLength"] = spec.max_chars
-    item["properties"]["text"]["pattern"] = r"\S"
+    # The length limit is documented, not a schema constraint: a text over it is a 413 (too
+    # large), which a schema's maxLength would make a 422 for clients and fuzzers alike.
+    item["properties"]["text"]["description"] = (
+        f"The text (not empty or only whitespace), at most {spec.max_chars} characters: a "
+        "longer one is refused with 413."
+    )
+    item["properties"]["text"]["pattern"] = f"[^{SPACE}]"
     schema["properties"]["records"]["items"] = item
     content: dict[str, Any] = {"application/json": {"schema": schema}}
     if spec.examples:
         content["application/json"]["example"] = {
             "records": [{"text": example.text} for example in spec.examples[:2]]
         }
-    return {"requestBody": {"required": True, "content": content}}
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    return {
+        "requestBody": {"required": True, "content": content},
+        "responses": {"415": {"description": "Not a JSON body", "content": error}},
+    }
 
 
 def request_type(spec: TextSpec) -> Any:
