@@ -139,7 +139,7 @@ def validate(frame: pd.DataFrame, params: Params) -> tuple[list[str], np.ndarray
     """Texts, label codes and class names of the raw table, each checked.
 
     Raises:
-        DataValidationError: a bad text or label, a single class, or a class or split too small.
+        DataValidationError: a bad text or label, or a single class.
     """
     if frame.empty:
         raise DataValidationError("the data has no rows")
@@ -151,6 +151,15 @@ def validate(frame: pd.DataFrame, params: Params) -> tuple[list[str], np.ndarray
             f"the data has a single class ({classes[0]!r}): a classifier needs two or more"
         )
     codes = np.asarray([classes.index(label) for label in labels], dtype=np.int64)
+    return texts, codes, classes
+
+
+def check_sizes(codes: np.ndarray, classes: list[str], params: Params) -> None:
+    """Check that every class fits the test, validation and training splits.
+
+    Raises:
+        DataValidationError: a class or the whole data too small (named).
+    """
     counts = np.bincount(codes, minlength=len(classes))
     for name, count in zip(classes, counts, strict=True):
         if count < MIN_PER_CLASS:
@@ -168,7 +177,6 @@ def validate(frame: pd.DataFrame, params: Params) -> tuple[list[str], np.ndarray
             f"{len(classes)} classes in both: add texts or raise split.test_size / "
             "train.validation_size"
         )
-    return texts, codes, classes
 
 
 def limit(codes: np.ndarray, per_class: int | None, seed: int) -> np.ndarray:
@@ -236,6 +244,7 @@ def prepare(params: Params, out_dir: Path) -> Prepared:
     texts, codes, classes = validate(frame, params)
     kept = limit(codes, params.data.per_class_limit, params.split.seed)
     texts, codes = [texts[i] for i in kept], codes[kept]
+    check_sizes(codes, classes, params)
     labels = [classes[code] for code in codes]
     train_idx, test_idx = train_test_split(
         np.arange(len(codes)), test_size=params.split.test_size,
