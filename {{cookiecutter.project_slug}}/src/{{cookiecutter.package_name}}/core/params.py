@@ -6,10 +6,18 @@ Nothing is read at import time: call `load_params()` where the parameters are ne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import ParamsError
 
@@ -25,6 +33,68 @@ class SplitParams(BaseModel):
     model_config = SECTION
     test_size: float = Field(0.2, gt=0, lt=1)
     seed: int = 42
+
+
+class Range(BaseModel):
+    """A numeric search dimension: `low` to `high` (both included), on a log scale or in steps.
+
+    Whole numbers for a hyperparameter whose default is whole, floats otherwise.
+    """
+
+    model_config = SECTION
+    low: float
+    high: float
+    log: bool = False
+    step: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Range:
+        if self.low >= self.high:
+            raise ValueError(f"empty range: low ({self.low:g}) must be below high ({self.high:g})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"a log-scale range needs low > 0 (got {self.low:g})")
+        if self.log and self.step is not None:
+            raise ValueError("a range is either on a log scale or in steps, not both")
+        return self
+
+
+class Choice(BaseModel):
+    """A categorical search dimension: one of `choices`."""
+
+    model_config = SECTION
+    choices: tuple[Any, ...] = Field(min_length=1)
+
+
+def _dimension_kind(value: Any) -> str:
+    """Which dimension a search-space entry is: a list of choices, or else a range."""
+    fields = value if isinstance(value, dict) else getattr(value, "__dict__", {})
+    return "choice" if "choices" in fields else "range"
+
+
+Dimension = Annotated[
+    Annotated[Range, Tag("range")] | Annotated[Choice, Tag("choice")],
+    Discriminator(_dimension_kind),
+]
+
+
+class TuneParams(BaseModel):
+    """The hyperparameter search (`tune`): its budget, sampler, pruner and search spaces."""
+
+    model_config = SECTION
+    # Trials of the whole study; `tune --workers N` shares them out among N processes.
+    trials: int = Field(30, ge=1)
+    # Seconds after which a worker starts no new trial (null: none).
+    timeout: float | None = Field(None, gt=0)
+    seed: int = 42
+    # median: stop a trial whose intermediate score (a fold, an epoch) is worse than the median
+    # of earlier trials at the same step; none: every trial runs to the end.
+    pruner: Literal["median", "none"] = "median"
+    # Trials run in full before the pruner judges any.
+    startup_trials: int = Field(5, ge=0)
+    # An RDB URL; OPTUNA_STORAGE in the environment overrides it (e.g. a PostgreSQL server).
+    storage: str = Field("sqlite:///optuna.db", min_length=1)
+    # Per model: hyperparameter → {low, high[, log][, step]} or {choices: [...]}.
+    space: dict[str, dict[str, Dimension]] = {}
 
 
 class BaseParams(BaseModel):
