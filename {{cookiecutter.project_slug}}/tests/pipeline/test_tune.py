@@ -6,6 +6,7 @@ study, MLflow store and outputs under tmp_path.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,23 @@ def test_an_unreachable_storage_is_named_with_its_password_masked(pipeline_run, 
     message = str(raised.value)
     assert "postgresql+psycopg://tuner:***@127.0.0.1" in message
     assert "s3cret-pw" not in message
+
+
+def test_a_bad_value_in_tuned_yaml_is_named_with_both_files(pipeline_run, tmp_path) -> None:
+    _, params_file, _ = setup(pipeline_run, tmp_path)
+    model = pipeline_run.params.model_name
+    (tmp_path / TUNED_FILE).write_text(
+        yaml.safe_dump({"models": {model: {"no_such_knob": 1}}}), encoding="utf-8"
+    )
+
+    tuned = re.escape(str(tmp_path / TUNED_FILE))
+    with pytest.raises(ParamsError, match=rf"with {tuned}: models\.{model}\.no_such_knob"):
+        FAMILY.load_params(params_file)
+
+
+def test_an_empty_tuned_yaml_leaves_params_yaml_as_it_is(pipeline_run, tmp_path) -> None:
+    _, params_file, _ = setup(pipeline_run, tmp_path)
+    (tmp_path / TUNED_FILE).write_text("# nothing tuned yet\n{}\n", encoding="utf-8")
+
+    as_written = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    assert FAMILY.load_params(params_file) == parse_params(as_written, type(pipeline_run.params))
