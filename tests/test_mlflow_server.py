@@ -1,4 +1,8 @@
-"""Training against a real MLflow tracking server on loopback (SQL store, proxied artifacts)."""
+"""Training against a real MLflow tracking server on loopback (SQL store, proxied artifacts).
+
+The server's backend store is a SQLite file, and a PostgreSQL database (a throwaway server,
+as a team would run): the same training is recorded on each.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,29 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import BIN, run, serving, write_small_params
+from helpers import BIN, postgres_server, run, serving, write_small_params
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The server's backend store URI."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('mlflow-store') / 'mlflow.db'}"
+        return
+    with postgres_server("mlflow") as url:
+        yield url + "mlflow"
+
+
 @pytest.fixture(scope="module")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory, backend_store: str) -> Iterator[str]:
     root = tmp_path_factory.mktemp("mlflow-server")
     command = [
         BIN / "mlflow", "server",
-        "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+        "--backend-store-uri", backend_store,
         "--artifacts-destination", root / "artifacts",
         "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
     ]  # fmt: skip
