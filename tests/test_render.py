@@ -303,7 +303,9 @@ def test_configs_parse_and_follow_the_answers(rendered) -> None:
             target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}
             assert params["data"]["target"] == target[answers["task"]]
         stages = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-        assert list(stages) == ["prepare", "train", "evaluate"]
+        assert list(stages) == ["prepare", "tune", "train", "evaluate"]
+        # Tuning is optional: the default `dvc repro` skips it.
+        assert stages["tune"]["frozen"] is True
         for rel in tracked(project):
             if rel.endswith((".yml", ".yaml")):
                 yaml.safe_load((project / rel).read_text(encoding="utf-8"))
