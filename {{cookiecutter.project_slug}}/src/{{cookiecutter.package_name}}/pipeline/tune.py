@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 import uuid
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ IMPORTANCE_FIGURE = "param_importances.png"
 SUMMARY_FILE = "study.json"
 # The user attribute marking the trial that holds params.yaml's own values.
 DEFAULTS_ATTRIBUTE = "params_yaml_values"
+# The thread counts of native libraries, set in each spawned worker.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 # Settings that decide neither a trial's score nor which trials a study holds.
 _BOOKKEEPING = ("tune.trials", "tune.timeout", "tune.storage", "tune.startup_trials")
 
@@ -191,8 +194,14 @@ def work(
     )
 
 
-def _work_in_process(*args: Any) -> None:
-    """A spawned worker: a user-fixable error ends it with its message and exit code 2."""
+def _work_in_process(threads: int, *args: Any) -> None:
+    """A spawned worker: a user-fixable error ends it with its message and exit code 2.
+
+    Its native libraries (BLAS, OpenMP, PyTorch) get `threads` threads, this machine's cores
+    shared among the workers, instead of each taking every core.
+    """
+    for variable in THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(threads))
     try:
         work(*args)
     except ProjectError as error:
@@ -346,11 +355,12 @@ def _run_workers(
     """Run one worker process per share and wait for them all."""
     context = multiprocessing.get_context("spawn")
     level = logging.getLogger().getEffectiveLevel()
+    threads = max(1, (os.cpu_count() or 1) // len(shares))
     processes = [
         context.Process(
             target=_work_in_process,
             name=f"tune-worker-{index}",
-            args=(params, data_dir, url, name, share, marker, index, level),
+            args=(threads, params, data_dir, url, name, share, marker, index, level),
         )
         for index, share in enumerate(shares)
     ]
