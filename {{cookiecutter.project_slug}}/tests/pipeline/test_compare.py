@@ -53,12 +53,8 @@ def test_compare_writes_a_leaderboard_of_the_baseline_and_the_chosen_model(
     assert (reports / LEADERBOARD_FIGURE).stat().st_size > 0
 
     client = MlflowClient(settings.mlflow_tracking_uri)
-    runs = {
-        run.info.run_id: run
-        for run in client.search_runs(
-            [client.get_experiment_by_name(settings.mlflow_experiment_name).experiment_id]
-        )
-    }
+    experiment = client.get_run(board.entries[0]["mlflow_run_id"]).info.experiment_id
+    runs = {run.info.run_id: run for run in client.search_runs([experiment])}
     for entry in board.entries:
         run = runs[entry["mlflow_run_id"]]
         assert run.data.tags["mlflow.parentRunId"] in runs
