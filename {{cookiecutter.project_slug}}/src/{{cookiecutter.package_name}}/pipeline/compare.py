@@ -35,7 +35,7 @@ LEADERBOARD_FIGURE = "leaderboard.png"
 # or of as many as fit in the time budget.
 RECORD_REPEATS = 20
 BATCH_REPEATS = 3
-TIMING_BUDGET_S = 2.0
+TIMING_BUDGET_S = 1.0
 
 
 @dataclass(frozen=True)
