@@ -6,12 +6,7 @@ import json
 
 from mlflow import MlflowClient
 
-from {{ cookiecutter.package_name }}.pipeline.compare import (
-    LEADERBOARD_FIGURE,
-    LEADERBOARD_JSON,
-    LEADERBOARD_MD,
-    compare,
-)
+from {{ cookiecutter.package_name }}.pipeline import compare as comparing
 from {{ cookiecutter.package_name }}.task import load_family
 
 FAMILY = load_family()
@@ -26,9 +21,11 @@ def test_compare_writes_a_leaderboard_of_the_baseline_and_the_chosen_model(
     settings = pipeline_run.settings
     reports = tmp_path / "reports"
 
-    board = compare(FAMILY, params, pipeline_run.data_dir, reports, settings, models=models)
+    board = comparing.compare(
+        FAMILY, params, pipeline_run.data_dir, reports, settings, models=models
+    )
 
-    written = json.loads((reports / LEADERBOARD_JSON).read_text(encoding="utf-8"))
+    written = json.loads((reports / comparing.LEADERBOARD_JSON).read_text(encoding="utf-8"))
     assert written["entries"] == board.entries
     assert (written["chosen"], written["baseline"]) == (params.model_name, baseline)
     headline = FAMILY.scoring.headline
@@ -46,11 +43,11 @@ def test_compare_writes_a_leaderboard_of_the_baseline_and_the_chosen_model(
         assert entry["fit_seconds"] > 0
         assert entry["latency_ms"]["record"] > 0
         assert entry["latency_ms"]["batch_rows"] == pipeline_run.report["split"]["test_rows"]
-    markdown = (reports / LEADERBOARD_MD).read_text(encoding="utf-8")
+    markdown = (reports / comparing.LEADERBOARD_MD).read_text(encoding="utf-8")
     assert markdown == board.markdown
     table = [line for line in markdown.splitlines() if line.startswith("| ")]
     assert len(table) == 1 + len(models)  # the header and one row per model
-    assert (reports / LEADERBOARD_FIGURE).stat().st_size > 0
+    assert (reports / comparing.LEADERBOARD_FIGURE).stat().st_size > 0
 
     client = MlflowClient(settings.mlflow_tracking_uri)
     experiment = client.get_run(board.entries[0]["mlflow_run_id"]).info.experiment_id
@@ -64,7 +61,13 @@ def test_compare_writes_a_leaderboard_of_the_baseline_and_the_chosen_model(
 def test_compare_leaves_the_trained_model_alone(pipeline_run, tmp_path) -> None:
     before = (pipeline_run.model_dir / "metadata.json").read_bytes()
 
-    compare(FAMILY, pipeline_run.params, pipeline_run.data_dir, tmp_path, pipeline_run.settings,
-            models=(FAMILY.models[0],))  # fmt: skip
+    comparing.compare(
+        FAMILY,
+        pipeline_run.params,
+        pipeline_run.data_dir,
+        tmp_path,
+        pipeline_run.settings,
+        models=(FAMILY.models[0],),
+    )
 
     assert (pipeline_run.model_dir / "metadata.json").read_bytes() == before

@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.core.errors import ParamsError
 from {{ cookiecutter.package_name }}.core.params import TUNED_FILE, parse_params
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.core.study import StudyError
-from {{ cookiecutter.package_name }}.pipeline.tune import HISTORY_FIGURE, SUMMARY_FILE, TUNING_DIR, tune
+from {{ cookiecutter.package_name }}.pipeline import tune as tuning
 from {{ cookiecutter.package_name }}.task import load_family
 
 from helpers import free_port
@@ -42,8 +42,9 @@ def test_tune_writes_the_best_values_where_train_reads_them(pipeline_run, tmp_pa
     params, params_file, settings = setup(pipeline_run, tmp_path)
     model = params.model_name
 
-    result = tune(FAMILY, params, params_file, pipeline_run.data_dir, tmp_path / "reports",
-                  settings, trials=3)  # fmt: skip
+    result = tuning.tune(
+        FAMILY, params, params_file, pipeline_run.data_dir, tmp_path / "reports", settings, trials=3
+    )
 
     assert result.trials_run == result.trials_in_study == 3
     assert result.tuned_file == tmp_path / TUNED_FILE
@@ -56,22 +57,25 @@ def test_tune_writes_the_best_values_where_train_reads_them(pipeline_run, tmp_pa
     tuned = FAMILY.hyperparameters(reloaded, model)
     for name, value in result.best_values.items():
         assert tuned[name] == (list(value) if isinstance(value, tuple) else value)
-    summary = yaml.safe_load((tmp_path / "reports" / TUNING_DIR / SUMMARY_FILE).read_text())
+    summary = yaml.safe_load(
+        (tmp_path / "reports" / tuning.TUNING_DIR / tuning.SUMMARY_FILE).read_text()
+    )
     assert summary["trials"]["this_run"] == 3
-    assert (tmp_path / "reports" / TUNING_DIR / HISTORY_FIGURE).stat().st_size > 0
+    assert (tmp_path / "reports" / tuning.TUNING_DIR / tuning.HISTORY_FIGURE).stat().st_size > 0
 
 
 def test_each_trial_is_an_mlflow_run_nested_under_the_study_run(pipeline_run, tmp_path) -> None:
     params, params_file, settings = setup(pipeline_run, tmp_path)
 
-    result = tune(FAMILY, params, params_file, pipeline_run.data_dir, tmp_path / "reports",
-                  settings, trials=2)  # fmt: skip
+    result = tuning.tune(
+        FAMILY, params, params_file, pipeline_run.data_dir, tmp_path / "reports", settings, trials=2
+    )
 
     client = MlflowClient(settings.mlflow_tracking_uri)
     parent = client.get_run(result.mlflow_run_id)
     assert parent.data.metrics[f"best_{result.metric}"] == pytest.approx(result.best_value)
     artifacts = {item.path for item in client.list_artifacts(parent.info.run_id, "tuning")}
-    assert f"tuning/{HISTORY_FIGURE}" in artifacts
+    assert f"tuning/{tuning.HISTORY_FIGURE}" in artifacts
     assert f"tuning/{TUNED_FILE}" in artifacts
     children = client.search_runs(
         [parent.info.experiment_id], f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
@@ -86,11 +90,14 @@ def test_a_second_run_adds_trials_to_the_same_study(pipeline_run, tmp_path) -> N
     params, params_file, settings = setup(pipeline_run, tmp_path)
     reports = tmp_path / "reports"
 
-    first = tune(FAMILY, params, params_file, pipeline_run.data_dir, reports, settings, trials=1)
+    first = tuning.tune(
+        FAMILY, params, params_file, pipeline_run.data_dir, reports, settings, trials=1
+    )
     # The study's settings are unchanged by tuned.yaml: the same study resumes.
     reloaded = FAMILY.load_params(params_file)
-    second = tune(FAMILY, reloaded, params_file, pipeline_run.data_dir, reports, settings,
-                  trials=1)  # fmt: skip
+    second = tuning.tune(
+        FAMILY, reloaded, params_file, pipeline_run.data_dir, reports, settings, trials=1
+    )
 
     assert second.study == first.study
     assert (second.trials_run, second.trials_in_study) == (1, 2)
@@ -104,9 +111,14 @@ def test_a_search_space_naming_no_hyperparameter_of_the_model_is_refused(
         pipeline_run, tmp_path, space={model: {"no_such_knob": {"low": 1, "high": 2}}}
     )
 
-    with pytest.raises(ParamsError, match=rf"tune\.space\.{model}\.no_such_knob: 'no_such_knob' "
-                       rf"is not a hyperparameter of {model}"):  # fmt: skip
-        tune(FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1)
+    with pytest.raises(
+        ParamsError,
+        match=rf"tune\.space\.{model}\.no_such_knob: 'no_such_knob' "
+        rf"is not a hyperparameter of {model}",
+    ):
+        tuning.tune(
+            FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1
+        )
 
 
 def test_a_model_without_a_search_space_is_refused(pipeline_run, tmp_path) -> None:
@@ -114,7 +126,9 @@ def test_a_model_without_a_search_space_is_refused(pipeline_run, tmp_path) -> No
     params, params_file, settings = setup(pipeline_run, tmp_path, space={})
 
     with pytest.raises(ParamsError, match=rf"tune\.space\.{model}: no search space"):
-        tune(FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1)
+        tuning.tune(
+            FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1
+        )
 
 
 @pytest.mark.parametrize(
@@ -142,9 +156,10 @@ def test_a_bound_the_model_refuses_is_named(pipeline_run, tmp_path) -> None:
     hyperparameters = FAMILY.hyperparameters(pipeline_run.params, model)
     # A float hyperparameter of the model whose values must be positive (a rate, a dropout...).
     name = next(
-        key for key, value in hyperparameters.items()
+        key
+        for key, value in hyperparameters.items()
         if isinstance(value, float) and _refuses(model, key, -1.0, pipeline_run.params)
-    )  # fmt: skip
+    )
     params, params_file, settings = setup(
         pipeline_run, tmp_path, space={model: {name: {"low": -1.0, "high": 0.5}}}
     )
@@ -152,7 +167,9 @@ def test_a_bound_the_model_refuses_is_named(pipeline_run, tmp_path) -> None:
     with pytest.raises(
         ParamsError, match=rf"tune\.space\.{model}\.{name}: low -1\.0 is not a valid"
     ):
-        tune(FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1)
+        tuning.tune(
+            FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1
+        )
 
 
 def _refuses(model: str, name: str, value: float, params: Any) -> bool:
@@ -169,7 +186,9 @@ def test_an_unreachable_storage_is_named_with_its_password_masked(pipeline_run, 
     settings = settings.model_copy(update={"optuna_storage": url})
 
     with pytest.raises(StudyError) as raised:
-        tune(FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1)
+        tuning.tune(
+            FAMILY, params, params_file, pipeline_run.data_dir, tmp_path, settings, trials=1
+        )
 
     message = str(raised.value)
     assert "postgresql+psycopg://tuner:***@127.0.0.1" in message
