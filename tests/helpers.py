@@ -11,10 +11,13 @@ import functools
 import importlib.util
 import json
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -227,11 +230,18 @@ def serving(
                 process.wait()
 
 
-# A quick training: two CV folds, few trees, one permutation repeat, two learning-curve points.
+# A quick training: two CV folds, few trees (also in the search spaces), one permutation
+# repeat, two learning-curve points.
 SMALL_PARAMS = {
     "train": {"cv_folds": 2},
     "models": {"random_forest": {"n_estimators": 10}, "xgboost": {"n_estimators": 20}},
     "evaluate": {"permutation_repeats": 1, "learning_curve_points": 2},
+    "tune": {
+        "space": {
+            "random_forest": {"n_estimators": {"low": 5, "high": 20}},
+            "xgboost": {"n_estimators": {"low": 5, "high": 20}},
+        }
+    },
 }
 
 
@@ -284,3 +294,79 @@ def train_small(project: Path, root: Path) -> TrainedModel:
     run(cli, "train", *common, cwd=project, env=env)
     run(cli, "evaluate", *common, "--reports-dir", reports_dir, cwd=project, env=env)
     return TrainedModel(project, root, model_dir, reports_dir, data_dir)
+
+
+# PostgreSQL for the tests that need a real database server (shared Optuna studies, an MLflow
+# server's backend store): Debian's `postgresql` package, started by the tests themselves.
+POSTGRES_USER = "mlfolio"
+POSTGRES_PASSWORD = "local-test-only"
+
+
+def postgres_bin() -> Path | None:
+    """The folder of initdb and pg_ctl (Debian keeps them out of PATH), or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    if found:
+        return found[0].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def postgres_missing() -> str | None:
+    """Why a PostgreSQL server cannot be started here, or None when it can."""
+    if postgres_bin() is None:
+        return "PostgreSQL is not installed (`make system-packages`, or apt-get install postgresql)"
+    if os.geteuid() == 0:
+        # initdb refuses to run as root: the server runs as Debian's `postgres` user.
+        if shutil.which("runuser") is None:
+            return "running as root without runuser, and initdb refuses root"
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no `postgres` user to run the server as"
+    return None
+
+
+@contextlib.contextmanager
+def postgres_server(*databases: str) -> Iterator[str]:
+    """A throwaway PostgreSQL server on a loopback port; yields its SQLAlchemy URL base.
+
+    The cluster lives in a fresh temporary directory (owned by `postgres` when run as root),
+    accepts password logins on 127.0.0.1 only, and is stopped and deleted on exit. `databases`
+    are created; the yielded URL ends in `/` (append a database name).
+    """
+    bindir = postgres_bin()
+    reason = postgres_missing()
+    if bindir is None or reason:
+        pytest.skip(reason or "PostgreSQL is not installed")
+    root = Path(tempfile.mkdtemp(prefix="mlfolio-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        account = pwd.getpwnam("postgres")
+        os.chown(root, account.pw_uid, account.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, log, secret = root / "data", root / "server.log", root / "password"
+    port = free_port()
+
+    def pg(*command: str | Path) -> None:
+        result = subprocess.run([*as_user, *map(str, command)], capture_output=True, text=True,
+                                timeout=120, check=False)  # fmt: skip
+        if result.returncode != 0:
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise ServerError(f"{' '.join(map(str, command))}: {result.stderr[-2000:]}\n{tail}")
+
+    try:
+        pg("sh", "-c", f"umask 077; printf %s '{POSTGRES_PASSWORD}' > '{secret}'")
+        pg(bindir / "initdb", "--pgdata", data, "--username", POSTGRES_USER, "--pwfile", secret,
+           "--auth-local", "trust", "--auth-host", "scram-sha-256", "--no-sync")  # fmt: skip
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+        pg(bindir / "pg_ctl", "--pgdata", data, "--log", log, "--options", options, "--wait",
+           "--timeout", "60", "start")  # fmt: skip
+        try:
+            for database in databases:
+                pg(bindir / "createdb", "--host", root, "--port", str(port),
+                   "--username", POSTGRES_USER, database)  # fmt: skip
+            yield f"postgresql+psycopg://{POSTGRES_USER}:{POSTGRES_PASSWORD}@127.0.0.1:{port}/"
+        finally:
+            pg(bindir / "pg_ctl", "--pgdata", data, "--mode", "fast", "--wait", "stop")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

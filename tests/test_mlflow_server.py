@@ -1,4 +1,8 @@
-"""Training against a real MLflow tracking server on loopback (SQL store, proxied artifacts)."""
+"""Training against a real MLflow tracking server on loopback (SQL store, proxied artifacts).
+
+The server's backend store is a PostgreSQL database on a throwaway server, as a team would run
+it (a SQLite file where PostgreSQL is not installed).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,30 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import BIN, run, serving, write_small_params
+from helpers import BIN, postgres_missing, postgres_server, run, serving, write_small_params
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def backend_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server's backend store URI: PostgreSQL where installed (CI installs it), else SQLite.
+
+    One training either way, to keep the suite's time down.
+    """
+    if postgres_missing():
+        yield f"sqlite:///{tmp_path_factory.mktemp('mlflow-store') / 'mlflow.db'}"
+        return
+    with postgres_server("mlflow") as url:
+        yield url + "mlflow"
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory, backend_store: str) -> Iterator[str]:
     root = tmp_path_factory.mktemp("mlflow-server")
     command = [
         BIN / "mlflow", "server",
-        "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+        "--backend-store-uri", backend_store,
         "--artifacts-destination", root / "artifacts",
         "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
     ]  # fmt: skip

@@ -75,12 +75,15 @@ FULL_TREE = {
     f"{PKG}/core/params.py",
     f"{PKG}/core/reports.py",
     f"{PKG}/core/settings.py",
+    f"{PKG}/core/study.py",
     f"{PKG}/core/tables.py",
     f"{PKG}/core/tracking.py",
     f"{PKG}/pipeline/__init__.py",
+    f"{PKG}/pipeline/compare.py",
     f"{PKG}/pipeline/evaluate.py",
     f"{PKG}/pipeline/prepare.py",
     f"{PKG}/pipeline/train.py",
+    f"{PKG}/pipeline/tune.py",
     f"{PKG}/serving/__init__.py",
     f"{PKG}/serving/api/__init__.py",
     f"{PKG}/serving/api/app.py",
@@ -129,8 +132,10 @@ FULL_TREE = {
     "tests/conftest.py",
     "tests/helpers.py",
     "tests/lockfiles.py",
+    "tests/pipeline/test_compare.py",
     "tests/pipeline/test_pipeline.py",
     "tests/pipeline/test_stage_deps.py",
+    "tests/pipeline/test_tune.py",
     "tests/space/test_space_bundle.py",
     "tests/ui/test_ui_api_mode.py",
     "tests/ui/test_ui_app.py",
@@ -150,6 +155,7 @@ FULL_TREE = {
     "tests/unit/test_ranges.py",
     "tests/unit/test_schema.py",
     "tools/uv_settings.py",
+    "tuned.yaml",
 }
 LICENSED = {"LICENSE"}
 # An image project (the PyTorch family) with every option on: the default tree with the image
@@ -325,7 +331,9 @@ def test_configs_parse_and_follow_the_answers(rendered) -> None:
             target = {"tabular-classification": "species", "tabular-regression": "body_mass_g"}
             assert params["data"]["target"] == target[answers["task"]]
         stages = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
-        assert list(stages) == ["prepare", "train", "evaluate"]
+        assert list(stages) == ["prepare", "tune", "train", "evaluate"]
+        # Tuning is optional: the default `dvc repro` skips it.
+        assert stages["tune"]["frozen"] is True
         for rel in tracked(project):
             if rel.endswith((".yml", ".yaml")):
                 yaml.safe_load((project / rel).read_text(encoding="utf-8"))

@@ -117,6 +117,58 @@ def evaluate(
 
 
 @app.command()
+def tune(
+    params: ParamsOption = Path("params.yaml"),
+    data_dir: DataDirOption = Path("data/processed"),
+    reports_dir: ReportsDirOption = Path("reports"),
+    workers: Annotated[
+        int, typer.Option(help="Local processes working on the study at once.", min=1)
+    ] = 1,
+    trials: Annotated[
+        int | None,
+        typer.Option(help="Trials for this command (default: params tune.trials).", min=1),
+    ] = None,
+) -> None:
+    """Search the chosen model's hyperparameters (params tune.space) on the training split.
+
+    The best values go to tuned.yaml beside params.yaml, which the pipeline lays over it.
+    Set OPTUNA_STORAGE (e.g. a PostgreSQL URL) to share one study among machines.
+    """
+    from .core.settings import Settings
+    from .pipeline.tune import tune as tune_model
+    from .task import load_family
+
+    family = load_family()
+    loaded = _run(family.load_params, params)
+    result = _run(
+        tune_model, family, loaded, params, data_dir, reports_dir, Settings(), workers, trials
+    )
+    typer.echo(
+        f"best {result.metric} {result.best_value:.4f} after {result.trials_in_study} trials "
+        f"(params.yaml's values: "
+        f"{'not scored' if result.defaults_value is None else f'{result.defaults_value:.4f}'})"
+        f"; wrote {result.tuned_file}"
+    )
+
+
+@app.command()
+def compare(
+    params: ParamsOption = Path("params.yaml"),
+    data_dir: DataDirOption = Path("data/processed"),
+    reports_dir: ReportsDirOption = Path("reports"),
+) -> None:
+    """Train every model on the same split; write the leaderboard (reports/leaderboard.md)."""
+    from .core.settings import Settings
+    from .pipeline.compare import compare as compare_models
+    from .task import load_family
+
+    family = load_family()
+    loaded = _run(family.load_params, params)
+    board = _run(compare_models, family, loaded, data_dir, reports_dir, Settings())
+    typer.echo(board.markdown)
+
+
+@app.command()
 def predict(
     input_path: Annotated[Path, typer.Argument(help="CSV or parquet file of records.")],
     output_path: Annotated[Path, typer.Argument(help="CSV file to write the predictions to.")],

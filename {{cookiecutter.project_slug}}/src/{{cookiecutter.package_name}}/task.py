@@ -12,7 +12,7 @@ reach the API, the app and `predict` through the same fields.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .core.modeldir import ModelDir
+    from .core.params import TuneParams
     from .core.reports import ModelCard, Scoring
 
 P = TypeVar("P", bound="StageParams")
@@ -39,6 +40,11 @@ class StageParams(Protocol):
     @property
     def model_name(self) -> str:
         """The model `train` fits (`train.model` in params.yaml)."""
+        ...
+
+    @property
+    def tune(self) -> TuneParams:
+        """The hyperparameter search's settings and search spaces (`tune` in params.yaml)."""
         ...
 
     def flat(self) -> dict[str, Any]:
@@ -85,6 +91,27 @@ class Evaluation:
     split: dict[str, int]
 
 
+# How an objective reports an intermediate score (a fold's, an epoch's): `report(step, value)`,
+# steps counted from 0. It raises when the trial is to stop (the pruner's decision): let that
+# exception through, with nothing caught or saved on the way.
+Report = Callable[[int, float], None]
+# A trial: train the given params' model on the training split and return its scores there.
+# The headline metric's name must be a key (the value the study optimises); other scores
+# (e.g. its standard deviation over the folds) are recorded beside it.
+Objective = Callable[[P, Report], Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class TestSplit:
+    """A saved model's test-split scores, and a way to time its predictions (`compare`)."""
+
+    scores: dict[str, float]
+    rows: int
+    # Predicts the first n test examples in one call, through the model's predictor: what
+    # `compare` times (n = 1 for per-record latency, n = rows for a batch).
+    predict: Callable[[int], object]
+
+
 class TaskFamily(Protocol[P]):
     """The pipeline side of a family: data, models, scores and figures."""
 
@@ -119,6 +146,44 @@ class TaskFamily(Protocol[P]):
 
     def model_card(self, model: ModelDir) -> ModelCard:
         """What the model card says about this family's model and inputs."""
+        ...
+
+    # What `tune` and `compare` (pipeline/tune.py, pipeline/compare.py) need.
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """Every model of the task, the dummy baseline first: what `compare` trains."""
+        ...
+
+    def hyperparameters(self, params: P, model: str) -> dict[str, Any]:
+        """What a search space may tune for `model`: each hyperparameter's name → current value.
+
+        The model's own section of params.yaml (`models.<model>`), plus the trainer's settings
+        that matter to it as `train.<key>` (e.g. `train.learning_rate` for a network). A search
+        space naming anything else is refused with the key named.
+        """
+        ...
+
+    def configure(self, params: P, model: str, values: Mapping[str, Any]) -> P:
+        """`params` that train `model` with `values` (names as in `hyperparameters`) set.
+
+        Validated like params.yaml: a value the model does not accept raises `ParamsError`
+        naming its key. Empty `values`: the model with its current hyperparameters.
+        """
+        ...
+
+    def objective(self, params: P, data_dir: Path) -> Objective[P]:
+        """A trial function over the training split only (never the test split).
+
+        The data are read once here; each call trains `params.model_name` as configured and
+        scores it: the mean over the cross-validation folds (reporting the running mean after
+        each fold), or the best epoch on a validation split held out of the training split
+        (reporting each epoch's score). Nothing is written to disk or to MLflow.
+        """
+        ...
+
+    def test_split(self, params: P, data_dir: Path, model: ModelDir) -> TestSplit:
+        """A saved model's test-split scores (no figures) and its timed predictor."""
         ...
 
 

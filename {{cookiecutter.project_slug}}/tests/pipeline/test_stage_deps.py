@@ -24,6 +24,7 @@ PACKAGE = PACKAGE_DIR.name
 # The stage's command runs the CLI (cli.py and the optional parts' command.py), which only
 # parses the paths written out in dvc.yaml.
 RUNNER = ("cli.py", "command.py")
+STAGES = ["prepare", "tune", "train", "evaluate"]
 STAGE_RUN = """
 import json, sys
 from typer.main import get_command
@@ -53,7 +54,11 @@ def imported_files(stage: str, args: list[str], root: Path) -> set[str]:
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
-        env={**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}"},
+        env={
+            **os.environ,
+            "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+            "OPTUNA_STORAGE": f"sqlite:///{root / 'optuna.db'}",
+        },
         timeout=600,
         check=False,
     )
@@ -89,10 +94,16 @@ def stage_imports(pipeline_run, tmp_path_factory: pytest.TempPathFactory) -> dic
         "prepare": imported_files("prepare", [*common, "--out-dir", str(data)], root),
         "train": imported_files("train", trained, root),
         "evaluate": imported_files("evaluate", [*trained, "--reports-dir", str(reports)], root),
+        # The frozen, optional stage: one trial is enough to import what it runs.
+        "tune": imported_files(
+            "tune",
+            [*common, "--data-dir", str(data), "--reports-dir", str(reports), "--trials", "1"],
+            root,
+        ),
     }
 
 
-@pytest.mark.parametrize("stage", ["prepare", "train", "evaluate"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_every_module_a_stage_imports_is_one_of_its_deps(stage_imports, stage: str) -> None:
     deps = code_deps(stage)
     missing = sorted(
@@ -103,7 +114,7 @@ def test_every_module_a_stage_imports_is_one_of_its_deps(stage_imports, stage: s
     assert not missing, f"dvc.yaml stage '{stage}' lacks deps for {missing}"
 
 
-@pytest.mark.parametrize("stage", ["prepare", "train", "evaluate"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_a_stage_depends_on_no_code_it_does_not_run(stage_imports, stage: str) -> None:
     for dep in code_deps(stage):
         assert "serving" not in Path(dep).parts, f"'{stage}' depends on serving code: {dep}"

@@ -30,6 +30,7 @@ def shrink(raw: dict[str, Any]) -> dict[str, Any]:
     raw["models"]["pixels_logreg"].update(max_iter=50)
     raw["models"]["efficientnet_lite0"].update(input_size=32, head_epochs=1)
     raw["evaluate"].update(misclassified_images=4, saliency_images=2, saliency_steps=4)
+    raw["tune"]["space"]["cnn"]["channels"] = {"choices": [[4], [8]]}
     return raw
 
 

@@ -23,6 +23,9 @@ def shrink(raw: dict[str, Any]) -> dict[str, Any]:
     raw["models"]["random_forest"].update(n_estimators=10)
     raw["models"]["xgboost"].update(n_estimators=20)
     raw["evaluate"].update(permutation_repeats=1, learning_curve_points=2)
+    space = raw["tune"]["space"]
+    for trees in ("random_forest", "xgboost"):
+        space[trees]["n_estimators"] = {"low": 5, "high": 20}
     return raw
 
 

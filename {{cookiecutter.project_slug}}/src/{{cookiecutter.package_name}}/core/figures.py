@@ -95,3 +95,35 @@ def learning_curve(
     axes.legend()
     axes.grid(alpha=0.3)
     return save(figure, path)
+
+
+def optimization_history(
+    points: Sequence[tuple[int, float, str]], metric: str, maximize: bool, path: Path
+) -> Path:
+    """Each trial's score by number (a pruned one at its last report), and the best so far."""
+    figure, axes = new_figure("Optimisation history (training split)")
+    for state, marker, colour in (("complete", "o", "tab:blue"), ("pruned", "x", "tab:grey")):
+        chosen = [(number, value) for number, value, kind in points if kind == state]
+        if chosen:
+            numbers, values = zip(*chosen, strict=True)
+            axes.scatter(numbers, values, marker=marker, color=colour, label=f"{state} trial")
+    complete = sorted((number, value) for number, value, kind in points if kind == "complete")
+    if complete:
+        pick = max if maximize else min
+        best: list[float] = []
+        for _, value in complete:
+            best.append(value if not best else pick(best[-1], value))
+        axes.step([n for n, _ in complete], best, where="post", color="tab:orange", label="best")
+    axes.set_xlabel("trial")
+    axes.set_ylabel(metric)
+    axes.legend(loc="best")
+    return save(figure, path)
+
+
+def param_importances(importances: dict[str, float], path: Path) -> Path:
+    """Horizontal bars of each hyperparameter's share of the score's variance (fANOVA)."""
+    names = sorted(importances, key=importances.__getitem__)
+    figure, axes = new_figure("Hyperparameter importance")
+    axes.barh(names, [importances[name] for name in names])
+    axes.set_xlabel("share of the score's variance explained (fANOVA)")
+    return save(figure, path)

@@ -22,3 +22,5 @@ class Settings(BaseSettings):
     mlflow_experiment_name: str = PROJECT
     mlflow_registered_model_name: str = PROJECT
     model_dir: Path = Path("models")
+    # The Optuna study's storage (an RDB URL); unset: params.yaml's `tune.storage`.
+    optuna_storage: str | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,22 +30,82 @@ def _artifact_location(tracking_uri: str) -> str | None:
     return None
 
 
-@contextmanager
-def run(settings: Settings, run_id: str | None = None, **tags: str) -> Iterator[ActiveRun]:
-    """Start (or, with `run_id`, resume) a run in the project's experiment."""
+def _experiment_id(settings: Settings) -> str:
+    """The project's experiment, created on first use."""
     import mlflow
 
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     name = settings.mlflow_experiment_name
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is None:
-        experiment_id = mlflow.create_experiment(
+        return mlflow.create_experiment(
             name, artifact_location=_artifact_location(settings.mlflow_tracking_uri)
         )
-    else:
-        experiment_id = experiment.experiment_id
-    with mlflow.start_run(run_id=run_id, experiment_id=experiment_id, tags=tags or None) as active:
+    return str(experiment.experiment_id)
+
+
+@contextmanager
+def run(
+    settings: Settings, run_id: str | None = None, run_name: str | None = None, **tags: str
+) -> Iterator[ActiveRun]:
+    """Start (or, with `run_id`, resume) a run in the project's experiment.
+
+    Started inside another run, it is nested under it (a study's trials, a leaderboard's
+    entries).
+    """
+    import mlflow
+
+    experiment_id = _experiment_id(settings)
+    nested = mlflow.active_run() is not None
+    with mlflow.start_run(
+        run_id=run_id, experiment_id=experiment_id, run_name=run_name, nested=nested,
+        tags=tags or None,
+    ) as active:  # fmt: skip
         yield active
+
+
+@dataclass(frozen=True)
+class Child:
+    """A finished piece of work recorded after the fact as a run nested under a parent."""
+
+    name: str
+    start_ms: int
+    end_ms: int
+    status: str  # FINISHED, FAILED or KILLED
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+
+
+def log_children(settings: Settings, parent_run_id: str, children: list[Child]) -> list[str]:
+    """Record `children` as runs nested under `parent_run_id`; return their run ids.
+
+    Used for a study's trials, which worker processes run without touching MLflow: the
+    command that started them records them all at the end, with their own start and end times.
+    """
+    from mlflow import MlflowClient
+    from mlflow.entities import Metric, Param
+    from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID, MLFLOW_RUN_NAME
+
+    experiment_id = _experiment_id(settings)
+    client = MlflowClient(settings.mlflow_tracking_uri)
+    ids = []
+    for child in children:
+        created = client.create_run(
+            experiment_id,
+            start_time=child.start_ms,
+            tags={**child.tags, MLFLOW_PARENT_RUN_ID: parent_run_id, MLFLOW_RUN_NAME: child.name},
+            run_name=child.name,
+        )
+        run_id = created.info.run_id
+        client.log_batch(
+            run_id,
+            metrics=[Metric(k, float(v), child.end_ms, 0) for k, v in child.metrics.items()],
+            params=[Param(k, "null" if v is None else str(v)) for k, v in child.params.items()],
+        )
+        client.set_terminated(run_id, status=child.status, end_time=child.end_ms)
+        ids.append(run_id)
+    return ids
 
 
 def log_values(

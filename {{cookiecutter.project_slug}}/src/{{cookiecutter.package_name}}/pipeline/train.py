@@ -10,9 +10,29 @@ from typing import Any
 from .. import PROJECT
 from ..core import modeldir, tracking
 from ..core.settings import Settings
-from ..task import P, TaskFamily
+from ..task import P, StageParams, TaskFamily, Trained
 
 log = logging.getLogger(__name__)
+
+
+def model_metadata(
+    trained: Trained,
+    params: StageParams,
+    trained_at: datetime,
+    run_id: str | None,
+    registry_version: str | None,
+) -> dict[str, Any]:
+    """What metadata.json records about a fitted model, beside its files' hashes."""
+    return {
+        **trained.description,
+        "project": PROJECT,
+        "model": params.model_name,
+        "version": f"{trained_at:%Y%m%d.%H%M%S}",
+        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "params": params.flat(),
+        "cv": trained.cv,
+        "mlflow": {"run_id": run_id, "registered_version": registry_version},
+    }
 
 
 def train(
@@ -40,16 +60,7 @@ def train(
             params=params.flat(), metrics={f"cv_{k}": v for k, v in trained.cv.items()}
         )
         registry_version = family.log_model(trained, settings.mlflow_registered_model_name)
-        metadata: dict[str, Any] = {
-            **trained.description,
-            "project": PROJECT,
-            "model": name,
-            "version": f"{trained_at:%Y%m%d.%H%M%S}",
-            "trained_at": trained_at.isoformat(timespec="seconds"),
-            "params": params.flat(),
-            "cv": trained.cv,
-            "mlflow": {"run_id": run_id, "registered_version": registry_version},
-        }
+        metadata = model_metadata(trained, params, trained_at, run_id, registry_version)
         saved = modeldir.save(
             model_dir, lambda directory: family.write_model(trained, directory), metadata
         )

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
 from ...core.errors import DataValidationError
 from ...core.modeldir import ModelDir
-from ...core.params import load_params
+from ...core.params import load_params, model_hyperparameters, with_hyperparameters
 from ...core.reports import ModelCard, Scoring
-from ...task import Evaluation, Prepared, TaskFamily, Trained
+from ...task import Evaluation, Objective, Prepared, TaskFamily, TestSplit, Trained
 from . import data, scoring
 from .images import encode_png
-from .params import TORCH_MODELS, Params
+from .params import TORCH_MODELS, ModelName, Params
 
 if TYPE_CHECKING:
     from .predictor import Example, ImageModel
@@ -29,6 +31,12 @@ log = logging.getLogger(__name__)
 # Test images shipped with the model as examples (the app's one-click examples, the API's).
 EXAMPLES_PER_CLASS = 1
 MAX_EXAMPLES = 12
+# The trainer's settings a network's search space may tune too (as `train.<key>`);
+# EfficientNet's fine-tuning takes its own learning rates from `models.efficientnet_lite0`.
+TRAINER_HYPERPARAMETERS = {
+    "cnn": ("learning_rate", "weight_decay", "batch_size"),
+    "efficientnet_lite0": ("weight_decay", "batch_size"),
+}
 ESTIMATORS = {
     "baseline": "a dummy classifier (scikit-learn) that ignores the image, saved with skops",
     "pixels_logreg": "a logistic regression on the raw pixels (scikit-learn), saved with skops",
@@ -275,6 +283,44 @@ class ImageFamily:
                 "The bundled digits are white on black, centred; a photo of a digit on paper "
                 "needs inverting and cropping first.",
             ],
+        )
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The dummy baseline, logistic regression on pixels, the small CNN, EfficientNet."""
+        return get_args(ModelName)
+
+    def hyperparameters(self, params: Params, model: str) -> dict[str, Any]:
+        """`models.<model>`'s fields, and for a network the trainer's settings that shape it."""
+        return model_hyperparameters(params, model, TRAINER_HYPERPARAMETERS.get(model, ()))
+
+    def configure(self, params: Params, model: str, values: Mapping[str, Any]) -> Params:
+        """`params` training `model` with `values` set, validated."""
+        return with_hyperparameters(params, model, values)
+
+    def objective(self, params: Params, data_dir: Path) -> Objective[Params]:
+        """Accuracy on the validation split held out of the training split, epoch by epoch."""
+        from . import training
+
+        info = data.read_info(data_dir)
+        images, labels = data.read_split(data_dir, data.TRAIN_FILE)
+        return partial(
+            training.trial, images=images, labels=labels, classes=info.classes,
+            data_hash=info.data_hash,
+        )  # fmt: skip
+
+    def test_split(self, params: Params, data_dir: Path, model: ModelDir) -> TestSplit:
+        """The test-split scores of a saved model; it classifies test images when timed."""
+        from .predictor import ImageModel
+
+        loaded = ImageModel(model)
+        info = data.read_info(data_dir)
+        images, labels = data.read_split(data_dir, data.TEST_FILE)
+        predicted = loaded.probabilities(images).argmax(axis=1)
+        return TestSplit(
+            scores=scoring.score(labels, predicted, len(info.classes)),
+            rows=len(labels),
+            predict=lambda count: loaded.probabilities(images[:count]),
         )
 
 

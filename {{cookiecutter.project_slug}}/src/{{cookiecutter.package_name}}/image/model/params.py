@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ...core.params import SECTION, BaseParams, SplitParams
+from ...core.params import SECTION, BaseParams, SplitParams, TuneParams
 
 ModelName = Literal["baseline", "pixels_logreg", "cnn", "efficientnet_lite0"]
 # The models trained by the PyTorch trainer (the others are scikit-learn estimators).
@@ -138,6 +138,7 @@ class Params(BaseParams):
     models: ModelParams = ModelParams()
     augment: AugmentParams = AugmentParams()
     evaluate: EvaluateParams = EvaluateParams()
+    tune: TuneParams = TuneParams()
 
     @property
     def model_name(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import Dataset
 
-from ...torchtrain.runtime import Runtime
+from ...task import Report
+from ...torchtrain.runtime import Runtime, runtime
 from ...torchtrain.trainer import EpochRecord, TrainConfig, fit
 from .augment import build_augmentation
 from .networks import EfficientNetLite0, SmallCNN
 from .params import TORCH_MODELS, Params
 from .predictor import pixels
+from .scoring import score
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +126,25 @@ def checkpoint_path(params: Params, stage: str) -> Path:
     return params.train.checkpoint_dir / f"{params.train.model}-{stage}.safetensors"
 
 
-def fit_network(
-    params: Params, images: np.ndarray, labels: np.ndarray, classes: list[str], data_hash: str,
-    rt: Runtime,
-) -> Fit:  # fmt: skip
-    """Train the network of `train.model` with a stratified validation split held out."""
+def validation_split(params: Params, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training split's rows to train on, and of those held out for validation."""
     train_idx, val_idx = train_test_split(
         np.arange(len(labels)), test_size=params.train.validation_size,
         random_state=params.train.seed, stratify=labels,
     )  # fmt: skip
+    return train_idx, val_idx
+
+
+def fit_network(
+    params: Params, images: np.ndarray, labels: np.ndarray, classes: list[str], data_hash: str,
+    rt: Runtime, checkpoints: bool = True, on_epoch: Callable[[EpochRecord], None] | None = None,
+) -> Fit:  # fmt: skip
+    """Train the network of `train.model` with a stratified validation split held out.
+
+    `checkpoints=False` trains without saving or resuming any (a tuning trial); `on_epoch` is
+    called with each epoch's record.
+    """
+    train_idx, val_idx = validation_split(params, labels)
     train_set = ImageArrays(images[train_idx], labels[train_idx])
     validation_set = ImageArrays(images[val_idx], labels[val_idx])
     model, settings = network(params, len(classes))
@@ -145,7 +158,12 @@ def fit_network(
         seed=train.seed, weight_decay=train.weight_decay, schedule=train.schedule,
         warmup=train.warmup, patience=train.patience,
     )  # fmt: skip
-    common: dict[str, Any] = {"collate": collate, "augment": augment, "fingerprint": key}
+    common: dict[str, Any] = {"collate": collate, "augment": augment, "fingerprint": key,
+                              "on_epoch": on_epoch}  # fmt: skip
+
+    def checkpoint(stage: str) -> Path | None:
+        return checkpoint_path(params, stage) if checkpoints else None
+
     history: list[EpochRecord] = []
     if isinstance(model, EfficientNetLite0):
         effnet = params.models.efficientnet_lite0
@@ -155,19 +173,19 @@ def fit_network(
                 model, train_set, validation_set,
                 TrainConfig(**{**config.__dict__, "epochs": effnet.head_epochs,
                                "learning_rate": effnet.head_learning_rate, "patience": None}),
-                rt, parameters=model.head_parameters(), checkpoint=checkpoint_path(params, "head"),
+                rt, parameters=model.head_parameters(), checkpoint=checkpoint("head"),
                 stage="head", **common,
             )  # fmt: skip
             history += head.history
             model.freeze_backbone(False)
         config = TrainConfig(**{**config.__dict__, "learning_rate": effnet.fine_tune_learning_rate})
     result = fit(
-        model, train_set, validation_set, config, rt, checkpoint=checkpoint_path(params, "train"),
+        model, train_set, validation_set, config, rt, checkpoint=checkpoint("train"),
         stage="fine-tune" if isinstance(model, EfficientNetLite0) else "train",
         first_epoch=len(history) + 1, **common,
     )  # fmt: skip
     history += result.history
-    if rt.primary:
+    if rt.primary and checkpoints:
         for stage in ("head", "train"):
             checkpoint_path(params, stage).unlink(missing_ok=True)
     description = {"kind": "torch", "architecture": train.model, "settings": settings}
@@ -185,3 +203,27 @@ def fit_model(
     log.info("fitting %s on %d images", params.train.model, len(labels))
     model = fit_sklearn(params, images, labels)
     return Fit(model, {"kind": "sklearn", "architecture": params.train.model, "settings": {}})
+
+
+def trial(
+    params: Params, report: Report, images: np.ndarray, labels: np.ndarray, classes: list[str],
+    data_hash: str,
+) -> dict[str, float]:  # fmt: skip
+    """Train `train.model` on the training split less its validation split; score it there.
+
+    A network reports each epoch's validation accuracy (steps from 0) and scores its best
+    epoch, the one `train` keeps; a scikit-learn model reports once. Nothing is written.
+    """
+    if params.train.model not in TORCH_MODELS:
+        train_idx, val_idx = validation_split(params, labels)
+        model = fit_sklearn(params, images[train_idx], labels[train_idx])
+        scores = score(labels[val_idx], model.predict(pixels(images[val_idx])), len(classes))
+        report(0, scores["accuracy"])
+        return scores
+    with runtime(use_cuda=params.train.use_cuda) as rt:
+        fitted = fit_network(
+            params, images, labels, classes, data_hash, rt, checkpoints=False,
+            on_epoch=lambda record: report(record.epoch - 1, record.val_accuracy),
+        )  # fmt: skip
+    best = next(record for record in reversed(fitted.history) if record.epoch == fitted.best_epoch)
+    return {"accuracy": best.val_accuracy, "val_loss": best.val_loss, "epochs": len(fitted.history)}

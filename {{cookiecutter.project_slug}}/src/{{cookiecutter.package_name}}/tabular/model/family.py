@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
@@ -12,11 +14,12 @@ from ...core import tracking
 from ...core.errors import DataValidationError, ExplanationError
 from ...core.figures import contribution_summary, feature_importance, learning_curve
 from ...core.modeldir import ModelDir
-from ...core.params import load_params
+from ...core.params import load_params, model_hyperparameters, with_hyperparameters
 from ...core.reports import ModelCard, Scoring
-from ...task import Evaluation, Prepared, TaskFamily, Trained
+from ...task import Evaluation, Objective, Prepared, TaskFamily, TestSplit, Trained
 from . import data, objective, plots, training
 from .contributions import Explainer
+from .estimators import ModelName
 from .models import build_model
 from .params import Params
 from .predictor import FittedModel, write_model
@@ -207,6 +210,39 @@ class TabularFamily:
                 "Missing values are imputed (median for numbers, most frequent category "
                 "otherwise).",
             ],
+        )
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The dummy baseline, the linear model and the two ensembles."""
+        return get_args(ModelName)
+
+    def hyperparameters(self, params: Params, model: str) -> dict[str, Any]:
+        """The fields of `models.<model>` (cross-validation settings are not tuned)."""
+        return model_hyperparameters(params, model)
+
+    def configure(self, params: Params, model: str, values: Mapping[str, Any]) -> Params:
+        """`params` training `model` with `values` set, validated."""
+        return with_hyperparameters(params, model, values)
+
+    def objective(self, params: Params, data_dir: Path) -> Objective[Params]:
+        """Cross-validation on the training split, reported fold by fold."""
+        schema = read_schema(data_dir, data.PREPARE_FIRST)
+        raw, labels = data.load_split(data_dir, data.TRAIN_FILE, schema)
+        target = objective.encode(labels, objective.describe_target(labels))
+        return partial(training.trial, features=conform(raw, schema), target=target, schema=schema)
+
+    def test_split(self, params: Params, data_dir: Path, model: ModelDir) -> TestSplit:
+        """The test-split scores of a saved pipeline; it predicts raw test rows when timed."""
+        fitted = FittedModel(model)
+        schema = read_schema(data_dir, data.PREPARE_FIRST)
+        test_raw, test_labels = data.load_split(data_dir, data.TEST_FILE, schema)
+        description = fitted.metadata["outputs"]
+        codes = objective.encode(test_labels, description)
+        return TestSplit(
+            scores=objective.score(codes, fitted.outputs(test_raw), description),
+            rows=len(codes),
+            predict=lambda count: fitted.outputs(test_raw.iloc[:count]),
         )
 
 

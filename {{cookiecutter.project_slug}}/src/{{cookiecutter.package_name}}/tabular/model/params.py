@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from ...core.params import SECTION, BaseParams, SplitParams
+from ...core.params import SECTION, BaseParams, SplitParams, TuneParams
 from .estimators import ModelName, ModelParams
 
 
@@ -49,6 +49,7 @@ class Params(BaseParams):
     train: TrainParams = TrainParams()
     models: ModelParams = ModelParams()
     evaluate: EvaluateParams = EvaluateParams()
+    tune: TuneParams = TuneParams()
 
     @property
     def model_name(self) -> str:

@@ -10,10 +10,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.inspection import permutation_importance
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import cross_validate, learning_curve
 
+from ...task import Report
 from . import objective
+from .models import build_model
 from .params import Params
+from .schema import InputSchema
 
 # What the logged MLflow model needs to load: exact versions of this environment.
 MODEL_REQUIREMENTS = ("numpy", "pandas", "scikit-learn", "skops", ("xgboost-cpu", "xgboost"))
@@ -43,6 +47,32 @@ def cross_validation(
         summary[f"{name}_mean"] = float(np.mean(values))
         summary[f"{name}_std"] = float(np.std(values))
     return summary
+
+
+def trial(
+    params: Params,
+    report: Report,
+    features: pd.DataFrame,
+    target: np.ndarray,
+    schema: InputSchema,
+) -> dict[str, float]:
+    """Cross-validate `params.train.model` fold by fold, reporting the running mean.
+
+    The folds are `cross_validation`'s (same splitter, same seed), so a trial's score is the
+    CV score `train` would record for the same params. Returns the headline metric's mean
+    (keyed by its name) and standard deviation over the folds.
+    """
+    headline = objective.SCORING.headline
+    scorer_name = objective.CV_SCORERS[headline]
+    scorer, sign = get_scorer(scorer_name), _sign(scorer_name)
+    model = build_model(params.train.model, params, schema)
+    folds = objective.cv_splitter(params.train.cv_folds, params.train.seed)
+    values: list[float] = []
+    for step, (fit_rows, score_rows) in enumerate(folds.split(features, target)):
+        fitted = clone(model).fit(features.iloc[fit_rows], target[fit_rows])
+        values.append(sign * float(scorer(fitted, features.iloc[score_rows], target[score_rows])))
+        report(step, float(np.mean(values)))
+    return {headline: float(np.mean(values)), f"{headline}_std": float(np.std(values))}
 
 
 def importance(
