@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
 from ...core.errors import DataValidationError
 from ...core.modeldir import ModelDir
-from ...core.params import load_params
+from ...core.params import load_params, model_hyperparameters, with_hyperparameters
 from ...core.reports import ModelCard, Scoring
-from ...task import Evaluation, Prepared, TaskFamily, Trained
+from ...task import Evaluation, Objective, Prepared, TaskFamily, TestSplit, Trained
 from . import data, scoring
-from .params import Params
+from .params import ModelName, Params
 
 if TYPE_CHECKING:
     from .predictor import Example
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 # `prepare` (and `--help`) never load them.
 
 log = logging.getLogger(__name__)
+# The trainer's settings the fine-tuning's search space may tune too (as `train.<key>`).
+TRAINER_HYPERPARAMETERS = {"minilm_finetune": ("learning_rate", "weight_decay", "batch_size")}
 
 # Test texts shipped with the model as examples (the app's one-click examples, the API's).
 EXAMPLES_PER_CLASS = 3
@@ -238,6 +242,43 @@ class TextFamily:
                 "negation over long spans and mixed verdicts are where models fail most (see "
                 "reports/plots/confidently_wrong.json).",
             ],
+        )
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The dummy baseline, TF-IDF + logistic regression, frozen and fine-tuned MiniLM."""
+        return get_args(ModelName)
+
+    def hyperparameters(self, params: Params, model: str) -> dict[str, Any]:
+        """`models.<model>`'s fields, and for fine-tuning the trainer's settings that shape it."""
+        return model_hyperparameters(params, model, TRAINER_HYPERPARAMETERS.get(model, ()))
+
+    def configure(self, params: Params, model: str, values: Mapping[str, Any]) -> Params:
+        """`params` training `model` with `values` set, validated."""
+        return with_hyperparameters(params, model, values)
+
+    def objective(self, params: Params, data_dir: Path) -> Objective[Params]:
+        """Accuracy on a validation split held out of the training split (per fine-tuning epoch)."""
+        from . import training
+
+        info = data.read_info(data_dir)
+        texts, labels = data.read_split(data_dir, data.TRAIN_FILE, info.classes)
+        return partial(
+            training.trial, texts=texts, labels=labels, classes=info.classes,
+            data_hash=info.data_hash, embeddings={},
+        )  # fmt: skip
+
+    def test_split(self, params: Params, data_dir: Path, model: ModelDir) -> TestSplit:
+        """The test-split scores of a saved model; it classifies test texts when timed."""
+        from .predictor import TextModel
+
+        loaded = TextModel(model)
+        info = data.read_info(data_dir)
+        texts, labels = data.read_split(data_dir, data.TEST_FILE, info.classes)
+        return TestSplit(
+            scores=scoring.score(labels, loaded.probabilities(texts)),
+            rows=len(labels),
+            predict=lambda count: loaded.probabilities(texts[:count]),
         )
 
 

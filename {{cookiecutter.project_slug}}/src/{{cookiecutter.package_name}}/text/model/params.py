@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ...core.params import SECTION, BaseParams, SplitParams
+from ...core.params import SECTION, BaseParams, SplitParams, TuneParams
 
 ModelName = Literal["baseline", "tfidf_logreg", "minilm_embeddings", "minilm_finetune"]
 # The model trained by the PyTorch trainer (the others are scikit-learn estimators, the
@@ -139,6 +139,7 @@ class Params(BaseParams):
     train: TrainParams = TrainParams()
     models: ModelParams = ModelParams()
     evaluate: EvaluateParams = EvaluateParams()
+    tune: TuneParams = TuneParams()
 
     @property
     def model_name(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,12 @@ from sklearn.model_selection import StratifiedShuffleSplit, learning_curve, trai
 from sklearn.pipeline import Pipeline, make_union
 from torch.utils.data import Dataset
 
-from ...torchtrain.runtime import Runtime
+from ...task import Report
+from ...torchtrain.runtime import Runtime, runtime
 from ...torchtrain.trainer import EpochRecord, TrainConfig, fit
 from . import encoder as enc
 from .params import Params
+from .scoring import score
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +193,24 @@ def checkpoint_path(params: Params) -> Path:
     return params.train.checkpoint_dir / f"{params.train.model}.safetensors"
 
 
+def validation_split(params: Params, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the training split's texts to train on, and of those held out for validation."""
+    train_idx, val_idx = train_test_split(
+        np.arange(len(labels)), test_size=params.train.validation_size,
+        random_state=params.train.seed, stratify=labels,
+    )  # fmt: skip
+    return train_idx, val_idx
+
+
 def fit_finetune(
     params: Params, texts: list[str], labels: np.ndarray, classes: list[str], data_hash: str,
-    rt: Runtime,
+    rt: Runtime, checkpoints: bool = True, on_epoch: Callable[[EpochRecord], None] | None = None,
 ) -> Fit:  # fmt: skip
-    """Fine-tune the pretrained encoder with a new classification layer."""
+    """Fine-tune the pretrained encoder with a new classification layer.
+
+    `checkpoints=False` trains without saving or resuming any (a tuning trial); `on_epoch` is
+    called with each epoch's record.
+    """
     from transformers import AutoModelForSequenceClassification
 
     tokenizer, _, pad_id = enc.load_pretrained(params.encoder.name)
@@ -208,10 +224,7 @@ def fit_finetune(
     )  # fmt: skip
     freeze_lower(model, settings.freeze_layers)
     ids = enc.token_ids(tokenizer, texts)
-    train_idx, val_idx = train_test_split(
-        np.arange(len(labels)), test_size=params.train.validation_size,
-        random_state=params.train.seed, stratify=labels,
-    )  # fmt: skip
+    train_idx, val_idx = validation_split(params, labels)
     train = params.train
     train_set = Buckets([ids[i] for i in train_idx], labels[train_idx], train.batch_size,
                         train.seed)  # fmt: skip
@@ -225,10 +238,10 @@ def fit_finetune(
     )  # fmt: skip
     result = fit(
         model, train_set, validation_set, config, rt, collate=collate_for(pad_id),
-        checkpoint=checkpoint_path(params), fingerprint=fingerprint(params, data_hash),
-        stage="fine-tune",
+        checkpoint=checkpoint_path(params) if checkpoints else None,
+        fingerprint=fingerprint(params, data_hash), stage="fine-tune", on_epoch=on_epoch,
     )  # fmt: skip
-    if rt.primary:
+    if rt.primary and checkpoints:
         checkpoint_path(params).unlink(missing_ok=True)
     fitted: Any = result.model.to("cpu").eval()
     description = {
@@ -253,3 +266,53 @@ def fit_model(
         return fit_embeddings(params, texts, labels, rt)
     log.info("fitting %s on %d texts", name, len(labels))
     return fit_sklearn(params, texts, labels)
+
+
+def trial(
+    params: Params, report: Report, texts: list[str], labels: np.ndarray, classes: list[str],
+    data_hash: str, embeddings: dict[tuple[str | None, int], np.ndarray],
+) -> dict[str, float]:  # fmt: skip
+    """Train `train.model` on the training split less its validation split; score it there.
+
+    The fine-tuned transformer reports each epoch's validation accuracy (steps from 0) and
+    scores its best epoch, the one `train` keeps; the other models report once. The frozen
+    encoder's embeddings are computed once per encoder setting and kept in `embeddings`
+    across trials. Nothing is written.
+    """
+    name = params.train.model
+    if name == "minilm_finetune":
+        with runtime(use_cuda=params.train.use_cuda) as rt:
+            fitted = fit_finetune(
+                params, texts, labels, classes, data_hash, rt, checkpoints=False,
+                on_epoch=lambda record: report(record.epoch - 1, record.val_accuracy),
+            )  # fmt: skip
+        best = next(r for r in reversed(fitted.history) if r.epoch == fitted.best_epoch)
+        return {"accuracy": best.val_accuracy, "val_loss": best.val_loss,
+                "epochs": len(fitted.history)}  # fmt: skip
+    train_idx, val_idx = validation_split(params, labels)
+    features: np.ndarray
+    if name == "minilm_embeddings":
+        key = (params.encoder.name, params.encoder.max_length)
+        if key not in embeddings:
+            tokenizer, encoder, pad_id = enc.load_pretrained(params.encoder.name)
+            enc.configure(tokenizer, params.encoder.max_length)
+            with runtime(use_cuda=params.train.use_cuda) as rt:
+                embeddings[key] = enc.embed(
+                    encoder.to(rt.device).eval(), tokenizer, texts, pad_id,
+                    params.models.minilm_embeddings.batch_size, rt.device,
+                )  # fmt: skip
+        features = embeddings[key]
+        settings = params.models.minilm_embeddings
+        model: Any = LogisticRegression(C=settings.C, max_iter=settings.max_iter,
+                                        random_state=params.train.seed)  # fmt: skip
+    elif name == "baseline":
+        # The dummy reads no text: its input is a placeholder column.
+        features, model = np.zeros((len(labels), 1)), baseline(params)
+    else:
+        features, model = np.asarray(texts, dtype=object), tfidf_logreg(params)
+    model.fit(features[train_idx], labels[train_idx])
+    probabilities = np.zeros((len(val_idx), len(classes)))
+    probabilities[:, model.classes_] = model.predict_proba(features[val_idx])
+    scores = score(labels[val_idx], probabilities)
+    report(0, scores["accuracy"])
+    return scores
