@@ -104,6 +104,17 @@ def as_params(model: str, values: dict[str, Any]) -> dict[str, Any]:
     return tree
 
 
+def _space(family: TaskFamily[P], params: P) -> studies.SearchSpace:
+    """`tune.space` of the model params.yaml trains, checked against what the family accepts."""
+    model = params.model_name
+    return studies.search_space(
+        params.tune,
+        model,
+        family.hyperparameters(params, model),
+        lambda values: family.configure(params, model, values),
+    )
+
+
 def _objective(
     family: TaskFamily[P], params: P, data_dir: Path, space: studies.SearchSpace, marker: str
 ) -> Any:
@@ -172,13 +183,7 @@ def work(
         logging.basicConfig(level=log_level, format=f"%(asctime)s worker {worker}: %(message)s")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     family = load_family()
-    model = params.model_name
-    space = studies.search_space(
-        params.tune,
-        model,
-        family.hyperparameters(params, model),
-        lambda values: family.configure(params, model, values),
-    )
+    space = _space(family, params)
     study = optuna.load_study(
         study_name=name,
         storage=studies.open_storage(url),
@@ -233,12 +238,7 @@ def tune(
     if total < 1:
         raise ParamsError(f"--trials must be 1 or more (got {total})")
     model = params.model_name
-    space = studies.search_space(
-        params.tune,
-        model,
-        family.hyperparameters(params, model),
-        lambda values: family.configure(params, model, values),
-    )
+    space = _space(family, params)
     url = settings.optuna_storage or params.tune.storage
     storage = studies.open_storage(url)
     name = studies.study_name(
