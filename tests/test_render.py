@@ -201,6 +201,7 @@ IMAGE_TREE = (
             "image/serving/request.py",
             "torchtrain/__init__.py",
             "torchtrain/checkpoint.py",
+            "torchtrain/figures.py",
             "torchtrain/record.py",
             "torchtrain/runtime.py",
             "torchtrain/trainer.py",

@@ -149,6 +149,7 @@ class ImageFamily:
         self, params: Params, data_dir: Path, model: ModelDir, figures_dir: Path
     ) -> Evaluation:
         """Test-split scores of the model and the baseline, and the figures."""
+        from ...torchtrain.figures import learning_curves
         from . import figures, training
         from .predictor import ImageModel
 
@@ -178,7 +179,7 @@ class ImageFamily:
             self._misclassified(test_images, test_labels, predicted, classes, params, figures_dir),
         ]
         if history:
-            drawn.append(figures.learning_curves(history, figures_dir / "learning_curves.png"))
+            drawn.append(learning_curves(history, figures_dir / "learning_curves.png"))
         saliency = self._saliency(loaded, test_images, test_labels, predicted, params, figures_dir)
         if saliency is not None:
             drawn.append(saliency)

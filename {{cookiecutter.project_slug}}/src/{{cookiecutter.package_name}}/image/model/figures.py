@@ -1,11 +1,10 @@
-"""The image family's figures: confusion matrix, per-class scores, learning curves, image grids.
+"""The image family's figures: confusion matrix, per-class scores, image grids.
 
 Matplotlib runs headless (see `core.figures`); each PNG is written atomically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,28 +46,6 @@ def per_class(rows: list[dict[str, Any]], path: Path) -> Path:
     axes.set_ylim(0, 1.05)
     axes.legend(loc="lower right")
     return save(figure, path)
-
-
-def learning_curves(history: Sequence[dict[str, Any]], path: Path) -> Path:
-    """Training and validation loss and accuracy per epoch (the trainer's history)."""
-    figure, (loss, accuracy) = _pair("Learning curves")
-    epochs = [record["epoch"] for record in history]
-    for axes, metric in ((loss, "loss"), (accuracy, "accuracy")):
-        axes.plot(epochs, [r[f"train_{metric}"] for r in history], "o-", label="training")
-        axes.plot(epochs, [r[f"val_{metric}"] for r in history], "o-", label="validation")
-        axes.set_xlabel("epoch")
-        axes.set_ylabel(metric)
-        axes.grid(alpha=0.3)
-        axes.legend()
-    return save(figure, path)
-
-
-def _pair(title: str) -> tuple[Any, tuple[Any, Any]]:
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-    figure.suptitle(title)
-    return figure, (axes[0], axes[1])
 
 
 def image_grid(

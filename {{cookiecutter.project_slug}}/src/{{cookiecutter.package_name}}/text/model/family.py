@@ -158,6 +158,7 @@ class TextFamily:
         self, params: Params, data_dir: Path, model: ModelDir, figures_dir: Path
     ) -> Evaluation:
         """Test-split scores of the model and the baseline, and the figures."""
+        from ...torchtrain.figures import learning_curves
         from . import figures, training
         from .predictor import TextModel
 
@@ -194,7 +195,7 @@ class TextFamily:
             ),
         }
         if history:
-            drawn.append(figures.epoch_curves(history, figures_dir / "learning_curves.png"))
+            drawn.append(learning_curves(history, figures_dir / "learning_curves.png"))
             plots["learning_curves"] = [
                 {key: record[key] for key in
                  ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")}
