@@ -8,6 +8,8 @@ and tuned.yaml) and its own MLflow store.
 from __future__ import annotations
 
 import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +24,17 @@ TRIALS = 4
 
 
 @pytest.fixture(scope="module")
-def storage() -> Iterator[str]:
+def server() -> Iterator[str]:
+    """The server's URL base: append `optuna` (the study's database) or `race` (left empty)."""
     from helpers import postgres_server
 
-    with postgres_server("optuna") as url:
-        yield url + "optuna"
+    with postgres_server("optuna", "race") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def storage(server: str) -> str:
+    return server + "optuna"
 
 
 def tune_command(project: Path, checkout: Path, data: Path, *options: str) -> list[str]:
@@ -94,3 +102,37 @@ def test_tune_processes_and_workers_share_one_study_on_postgresql(
         tuned = (tmp_path / checkout / "tuned.yaml").read_text(encoding="utf-8")
         assert study.study_name in tuned
         assert "local-test-only" not in tuned, "the storage password was written out"
+
+
+OPEN_AT_ONCE = """
+import sys, time
+from {package}.core.study import open_storage
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+storage = open_storage(sys.argv[1])
+print(storage.get_current_version())
+"""
+
+
+def test_processes_opening_a_new_storage_at_once_all_open_it(
+    default_project: Path, server: str
+) -> None:
+    """The first processes on an empty database race to create its tables; none fails."""
+    package = default_project.name.replace("-", "_")
+    start = time.time() + 8  # after every process has imported optuna
+    command = [sys.executable, "-c", OPEN_AT_ONCE.format(package=package), server + "race"]
+    racing = [
+        subprocess.Popen(
+            [*command, str(start)],
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    outputs = [process.communicate(timeout=120) for process in racing]
+    for process, (_, errors) in zip(racing, outputs, strict=True):
+        assert process.returncode == 0, errors[-3000:]
+    versions = {out.strip() for out, _ in outputs}
+    assert len(versions) == 1, versions
+    assert versions != {""}

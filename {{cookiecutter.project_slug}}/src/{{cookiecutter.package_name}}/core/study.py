@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 RUN_ATTRIBUTE = "tune_run"
 # SQLite: how long a worker waits for another's write lock before failing, in seconds.
 SQLITE_TIMEOUT_S = 60
+# Opening a new storage: how many times a process tries while others create its tables.
+CREATE_ATTEMPTS = 6
 
 
 class StudyError(ProjectError, RuntimeError):
@@ -234,26 +238,43 @@ def _password(url: str) -> str | None:
 def open_storage(url: str) -> optuna.storages.RDBStorage:
     """Connect to the RDB storage at `url` (creating its tables on first use).
 
+    Processes that open a new storage at the same moment race to create its tables and stamp
+    its schema version, and the losers fail on a duplicate; they wait a moment and open the
+    tables the winner created.
+
     Raises:
         StudyError: the URL is malformed, its driver missing or the server unreachable; the
             message names the URL with the password masked.
     """
     import optuna
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
 
     engine: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite:"):
         engine = {"connect_args": {"timeout": SQLITE_TIMEOUT_S}}
-    try:
-        return optuna.storages.RDBStorage(url, engine_kwargs=engine)
-    except Exception as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        secret = _password(url)
-        if secret:
-            reason = reason.replace(secret, "***")
-        raise StudyError(
-            f"cannot open the Optuna storage {masked(url)} (OPTUNA_STORAGE or params "
-            f"tune.storage): {reason[:300]}"
-        ) from None
+    attempt = 1
+    while True:
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+        except (IntegrityError, ProgrammingError) as error:
+            if attempt == CREATE_ATTEMPTS:
+                raise _unopened(url, error) from None
+            log.info("another process is creating the Optuna storage; trying again")
+        except Exception as error:
+            raise _unopened(url, error) from None
+        time.sleep(attempt * random.uniform(0.2, 0.5))
+        attempt += 1
+
+
+def _unopened(url: str, error: Exception) -> StudyError:
+    reason = " ".join(str(error).split()) or type(error).__name__
+    secret = _password(url)
+    if secret:
+        reason = reason.replace(secret, "***")
+    return StudyError(
+        f"cannot open the Optuna storage {masked(url)} (OPTUNA_STORAGE or params "
+        f"tune.storage): {reason[:300]}"
+    )
 
 
 def sampler(tune: TuneParams, worker: int) -> optuna.samplers.BaseSampler:
