@@ -47,23 +47,30 @@ def is_docstring_only(path: Path) -> bool:
     return all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in body)
 
 
-def imported_files(stage: str, args: list[str], root: Path) -> set[str]:
-    """Project files (relative to the project root) imported while the stage ran."""
-    result = subprocess.run(
+def start_stage(stage: str, args: list[str], root: Path, store: str) -> subprocess.Popen[str]:
+    """Start one stage in its own process, tracking to the MLflow store `root / store`."""
+    return subprocess.Popen(
         [sys.executable, "-c", STAGE_RUN.format(package=PACKAGE), stage, *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=PROJECT_ROOT,
         env={
             **os.environ,
-            "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+            "MLFLOW_TRACKING_URI": f"sqlite:///{root / store}",
             "OPTUNA_STORAGE": f"sqlite:///{root / 'optuna.db'}",
         },
-        timeout=600,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(line for line in result.stdout.splitlines() if line.startswith("MODULES="))
+
+
+def imported_files(process: subprocess.Popen[str]) -> set[str]:
+    """Project files (relative to the project root) the stage's process imported."""
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr[-3000:]
+    line = next(line for line in stdout.splitlines() if line.startswith("MODULES="))
     files = {Path(name).resolve() for name in json.loads(line.removeprefix("MODULES="))}
     return {
         path.relative_to(PROJECT_ROOT).as_posix()
@@ -83,24 +90,32 @@ def covered(path: str, deps: list[str]) -> bool:
 
 @pytest.fixture(scope="module")
 def stage_imports(pipeline_run, tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
-    """The files each stage imported, running on the shrunk params of `pipeline_run`."""
+    """The files each stage imported, running on the shrunk params of `pipeline_run`.
+
+    prepare, tune and train run at once (tune and train on the data `pipeline_run` prepared),
+    then evaluate on the model train wrote, in train's MLflow store.
+    """
     root = tmp_path_factory.mktemp("stages")
     params = root / "params.yaml"
     params.write_text(yaml.safe_dump(pipeline_run.params.model_dump(mode="json")), "utf-8")
-    data, models, reports = root / "data", root / "models", root / "reports"
-    common = ["--params", str(params)]
-    trained = [*common, "--data-dir", str(data), "--model-dir", str(models)]
-    return {
-        "prepare": imported_files("prepare", [*common, "--out-dir", str(data)], root),
-        "train": imported_files("train", trained, root),
-        "evaluate": imported_files("evaluate", [*trained, "--reports-dir", str(reports)], root),
-        # The frozen, optional stage: one trial is enough to import what it runs.
-        "tune": imported_files(
-            "tune",
-            [*common, "--data-dir", str(data), "--reports-dir", str(reports), "--trials", "1"],
-            root,
-        ),
+    data = ["--params", str(params), "--data-dir", str(pipeline_run.data_dir)]
+    model = [*data, "--model-dir", str(root / "models")]
+    prepare = ["--params", str(params), "--out-dir", str(root / "data")]
+    # The frozen, optional stage: one trial is enough to import what it runs.
+    tune = [*data, "--reports-dir", str(root / "tuning"), "--trials", "1"]
+    processes = {
+        "prepare": start_stage("prepare", prepare, root, "mlflow-prepare.db"),
+        "tune": start_stage("tune", tune, root, "mlflow-tune.db"),
+        "train": start_stage("train", model, root, "mlflow.db"),
     }
+    try:
+        imports = {"train": imported_files(processes.pop("train"))}
+        evaluate = [*model, "--reports-dir", str(root / "reports")]
+        processes["evaluate"] = start_stage("evaluate", evaluate, root, "mlflow.db")
+        return imports | {stage: imported_files(process) for stage, process in processes.items()}
+    finally:
+        for process in processes.values():
+            process.kill()
 
 
 @pytest.mark.parametrize("stage", STAGES)
