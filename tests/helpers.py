@@ -62,6 +62,16 @@ def template_options() -> dict[str, Any]:
 TASKS: tuple[str, ...] = tuple(template_options()["task"])
 
 
+# Answers that break naive rendering: quotes of both kinds, backslashes, accents, emoji. The
+# answers tests render them; the generated CI's jobs run on a project of these answers.
+ODD = {
+    "project_name": 'The "Best" Café \\ Classifier 🐧',
+    "description": 'Predict a penguin "species" — Ada\u2019s way, C:\\data\\ and all 😀',
+    "author_name": 'Zoë O\'Brien "Z" \\',
+}
+ODD_SLUG = "the-best-cafe-classifier"
+
+
 def task_defaults(task: str) -> dict[str, str]:
     """What cookiecutter.json says about a task: its family, default name and description."""
     defaults: dict[str, str] = template_options()["_tasks"][task]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import BIN, ENV, TEMPLATE, install_editable, render, run
+from helpers import BIN, ENV, ODD, ODD_SLUG, TEMPLATE, install_editable, render, run
 
 # Combinations that change the workflows: the Python version, the Space's deploy workflow.
 WORKFLOW_ANSWERS = {
@@ -291,8 +291,10 @@ def assert_all_passed(results: list[tuple[str, subprocess.CompletedProcess[str]]
 
 @pytest.mark.slow
 def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
-    # Its own name: the editable install must not replace the default project's.
-    project = render(tmp_path / "project", project_name="CI Species Classifier")
+    # The odd answers (quotes, accents, emoji): the project's own tests, lint and pipeline pass
+    # with them. Its own name, too: the editable install must not replace the default project's.
+    project = render(tmp_path / "project", **ODD)
+    assert project.name == ODD_SLUG
     workflow = load_yaml(project / ".github" / "workflows" / "ci.yml")
     assert set(workflow["jobs"]) == {"lint", "test", "pipeline"}
 
@@ -305,7 +307,7 @@ def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
     assert re.search(r"\d+ passed", tests[0][1].stdout)
     assert (project / "coverage.xml").is_file()
     assert "| **TOTAL**" in summary
-    assert r"ci\_species\_classifier/cli.py" in summary  # Markdown escapes "_"
+    assert r"the\_best\_cafe\_classifier/cli.py" in summary  # Markdown escapes "_"
 
     summary, pipeline = run_job(project, workflow, "pipeline", tmp_path)
     assert_all_passed(pipeline)
