@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from helpers import BIN, ENV, UV, lock, render, run, serving, write_small_params
+from helpers import BIN, ENV, UV, TrainedModel, lock, render, run, serving
 
 pytestmark = pytest.mark.slow
 
@@ -26,17 +26,9 @@ LISTEN = ("--host", "127.0.0.1", "--port", "{port}")
 
 
 @pytest.fixture(scope="module")
-def trained(default_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model trained by the project's own CLI on shrunk params; returns its model dir."""
-    work = tmp_path_factory.mktemp("api-model")
-    write_small_params(default_project, work / "params.yaml")
-    env = project_env(default_project, MLFLOW_TRACKING_URI=f"sqlite:///{work / 'mlflow.db'}")
-    cli = BIN / SLUG
-    run(cli, "prepare", "--params", work / "params.yaml", "--out-dir", work / "data",
-        cwd=default_project, env=env)  # fmt: skip
-    run(cli, "train", "--params", work / "params.yaml", "--data-dir", work / "data",
-        "--model-dir", work / "models", cwd=default_project, env=env)  # fmt: skip
-    return work / "models"
+def trained(trained_default: TrainedModel) -> Path:
+    """The model the project's own CLI trained on shrunk params: its model dir."""
+    return trained_default.model_dir
 
 
 def project_env(project: Path, **extra: str) -> dict[str, str]:
