@@ -7,6 +7,7 @@ The generated CI's jobs are then run locally, step by step, as GitHub would run 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -15,7 +16,18 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import BIN, ENV, ODD, ODD_SLUG, TEMPLATE, install_editable, render, run
+from helpers import (
+    BIN,
+    ENV,
+    ODD,
+    ODD_SLUG,
+    QUALITY_BARS,
+    TASKS,
+    TEMPLATE,
+    install_editable,
+    render,
+    run,
+)
 
 # Combinations that change the workflows: the Python version, the Space's deploy workflow.
 WORKFLOW_ANSWERS = {
@@ -313,6 +325,9 @@ def test_generated_ci_jobs_pass_locally(tmp_path: Path) -> None:
     assert_all_passed(pipeline)
     assert "| Accuracy ↑ |" in summary
     assert "beats the dummy baseline" in pipeline[-1][1].stdout
+    report = json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    for metric, bar in QUALITY_BARS[TASKS[0]].items():
+        assert report["model"][metric] >= bar, (metric, report["model"])
 
 
 @pytest.mark.slow
