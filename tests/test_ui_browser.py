@@ -9,7 +9,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from helpers import BIN, TEMPLATE, TrainedModel, install_editable, render, run, serving, train_small
+from helpers import BIN, TEMPLATE, TrainedModel, install_editable, render, run, serving
 from ui_helpers import browser_tools, chromium, predict_in_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -64,15 +64,17 @@ def test_the_form_predicts_in_a_browser(trained_default: TrainedModel, tmp_path:
     print(f"app ready in {app.startup_s:.1f} s; screenshot: {screenshot}")
 
 
-def test_make_screenshot_puts_the_app_at_the_top_of_the_readme(tmp_path: Path) -> None:
+def test_make_screenshot_puts_the_app_at_the_top_of_the_readme(
+    trained_default: TrainedModel, tmp_path: Path
+) -> None:
     browser_tools()
-    # A project of its own name (the screenshot runs its installed command), trained in place.
+    # A project of its own name (the screenshot runs its installed command), holding the small
+    # default model and its reports where `make screenshot` looks (a model folder names no
+    # package: the same penguins, the same files).
     project = render(tmp_path, project_name="Screenshot Classifier")
     install_editable(project)
-    (tmp_path / "trained").mkdir()
-    trained = train_small(project, tmp_path / "trained")
-    shutil.copytree(trained.model_dir, project / "models")
-    shutil.copytree(trained.reports_dir, project / "reports")
+    shutil.copytree(trained_default.model_dir, project / "models")
+    shutil.copytree(trained_default.reports_dir, project / "reports")
 
     result = run("make", "screenshot", cwd=project, timeout=300)
 
