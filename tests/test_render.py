@@ -205,6 +205,7 @@ IMAGE_TREE = (
             "torchtrain/record.py",
             "torchtrain/runtime.py",
             "torchtrain/trainer.py",
+            "torchtrain/validation.py",
             "torchtrain/weights.py",
         )
     }

@@ -20,13 +20,13 @@ import numpy as np
 import torch
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import Dataset
 
 from ...task import Report
 from ...torchtrain.runtime import Runtime, runtime
 from ...torchtrain.trainer import EpochRecord, TrainConfig, fit
+from ...torchtrain.validation import best_epoch_scores, validation_split
 from .augment import build_augmentation
 from .networks import EfficientNetLite0, SmallCNN
 from .params import TORCH_MODELS, Params
@@ -126,15 +126,6 @@ def checkpoint_path(params: Params, stage: str) -> Path:
     return params.train.checkpoint_dir / f"{params.train.model}-{stage}.safetensors"
 
 
-def validation_split(params: Params, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the training split's rows to train on, and of those held out for validation."""
-    train_idx, val_idx = train_test_split(
-        np.arange(len(labels)), test_size=params.train.validation_size,
-        random_state=params.train.seed, stratify=labels,
-    )  # fmt: skip
-    return train_idx, val_idx
-
-
 def fit_network(
     params: Params, images: np.ndarray, labels: np.ndarray, classes: list[str], data_hash: str,
     rt: Runtime, checkpoints: bool = True, on_epoch: Callable[[EpochRecord], None] | None = None,
@@ -144,7 +135,7 @@ def fit_network(
     `checkpoints=False` trains without saving or resuming any (a tuning trial); `on_epoch` is
     called with each epoch's record.
     """
-    train_idx, val_idx = validation_split(params, labels)
+    train_idx, val_idx = validation_split(labels, params.train.validation_size, params.train.seed)
     train_set = ImageArrays(images[train_idx], labels[train_idx])
     validation_set = ImageArrays(images[val_idx], labels[val_idx])
     model, settings = network(params, len(classes))
@@ -215,7 +206,9 @@ def trial(
     epoch, the one `train` keeps; a scikit-learn model reports once. Nothing is written.
     """
     if params.train.model not in TORCH_MODELS:
-        train_idx, val_idx = validation_split(params, labels)
+        train_idx, val_idx = validation_split(
+            labels, params.train.validation_size, params.train.seed
+        )
         model = fit_sklearn(params, images[train_idx], labels[train_idx])
         scores = score(labels[val_idx], model.predict(pixels(images[val_idx])), len(classes))
         report(0, scores["accuracy"])
@@ -225,5 +218,4 @@ def trial(
             params, images, labels, classes, data_hash, rt, checkpoints=False,
             on_epoch=lambda record: report(record.epoch - 1, record.val_accuracy),
         )  # fmt: skip
-    best = next(record for record in reversed(fitted.history) if record.epoch == fitted.best_epoch)
-    return {"accuracy": best.val_accuracy, "val_loss": best.val_loss, "epochs": len(fitted.history)}
+    return best_epoch_scores(fitted.history, fitted.best_epoch)

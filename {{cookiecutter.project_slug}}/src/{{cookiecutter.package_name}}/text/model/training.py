@@ -24,13 +24,14 @@ import torch
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedShuffleSplit, learning_curve, train_test_split
+from sklearn.model_selection import StratifiedShuffleSplit, learning_curve
 from sklearn.pipeline import Pipeline, make_union
 from torch.utils.data import Dataset
 
 from ...task import Report
 from ...torchtrain.runtime import Runtime, runtime
 from ...torchtrain.trainer import EpochRecord, TrainConfig, fit
+from ...torchtrain.validation import best_epoch_scores, validation_split
 from . import encoder as enc
 from .params import Params
 from .scoring import score
@@ -193,15 +194,6 @@ def checkpoint_path(params: Params) -> Path:
     return params.train.checkpoint_dir / f"{params.train.model}.safetensors"
 
 
-def validation_split(params: Params, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the training split's texts to train on, and of those held out for validation."""
-    train_idx, val_idx = train_test_split(
-        np.arange(len(labels)), test_size=params.train.validation_size,
-        random_state=params.train.seed, stratify=labels,
-    )  # fmt: skip
-    return train_idx, val_idx
-
-
 def fit_finetune(
     params: Params, texts: list[str], labels: np.ndarray, classes: list[str], data_hash: str,
     rt: Runtime, checkpoints: bool = True, on_epoch: Callable[[EpochRecord], None] | None = None,
@@ -224,7 +216,7 @@ def fit_finetune(
     )  # fmt: skip
     freeze_lower(model, settings.freeze_layers)
     ids = enc.token_ids(tokenizer, texts)
-    train_idx, val_idx = validation_split(params, labels)
+    train_idx, val_idx = validation_split(labels, params.train.validation_size, params.train.seed)
     train = params.train
     train_set = Buckets([ids[i] for i in train_idx], labels[train_idx], train.batch_size,
                         train.seed)  # fmt: skip
@@ -286,10 +278,8 @@ def trial(
                 params, texts, labels, classes, data_hash, rt, checkpoints=False,
                 on_epoch=lambda record: report(record.epoch - 1, record.val_accuracy),
             )  # fmt: skip
-        best = next(r for r in reversed(fitted.history) if r.epoch == fitted.best_epoch)
-        return {"accuracy": best.val_accuracy, "val_loss": best.val_loss,
-                "epochs": len(fitted.history)}  # fmt: skip
-    train_idx, val_idx = validation_split(params, labels)
+        return best_epoch_scores(fitted.history, fitted.best_epoch)
+    train_idx, val_idx = validation_split(labels, params.train.validation_size, params.train.seed)
     features: np.ndarray
     if name == "minilm_embeddings":
         key = (params.encoder.name, params.encoder.max_length)
