@@ -33,7 +33,7 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(TEMPLATE / "tests"))
 
-from helpers import BIN, ENV, postgres_missing, postgres_server  # noqa: E402
+from helpers import BIN, ENV, postgres_missing, postgres_server, run  # noqa: E402
 
 TUNE_BUDGET_S = 120.0
 COMPARE_BUDGET_S = 60.0
@@ -41,20 +41,10 @@ SCALE_TRIALS = 20
 
 
 def timed(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> float:
-    """Run a command, fail loudly if it fails, return its wall time in seconds."""
+    """Run a command (stopping with its output if it fails); return its wall time in seconds."""
     start = time.perf_counter()
-    result = subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env={**ENV, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(map(str, command))} failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed
+    run(*command, cwd=cwd, env=env)
+    return time.perf_counter() - start
 
 
 def timed_together(commands: list[list[str]], cwd: Path, envs: list[dict[str, str]]) -> float:
