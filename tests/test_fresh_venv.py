@@ -59,6 +59,17 @@ def test_readme_commands_work_in_a_fresh_venv(tmp_path: Path) -> None:
     result = run("make", "test", cwd=project, env=env)
     assert re.search(r"\d+ passed", result.stdout)
     assert " failed" not in result.stdout
+    # The README's comparison and tuning commands, as written (one trial: params.yaml's own
+    # values), then its way to discard a tuning result.
+    run("make", "compare", cwd=project, env=env)
+    leaderboard = (project / "reports" / "leaderboard.md").read_text(encoding="utf-8")
+    assert "baseline" in leaderboard
+    assert "xgboost" in leaderboard
+    shipped = (project / "tuned.yaml").read_text(encoding="utf-8")
+    run("make", "tune", "TRIALS=1", cwd=project, env=env)
+    assert "xgboost" in (project / "tuned.yaml").read_text(encoding="utf-8")
+    run("git", "checkout", "tuned.yaml", cwd=project)
+    assert (project / "tuned.yaml").read_text(encoding="utf-8") == shipped
     for name in ("mlflow", "dvc", "streamlit", "fastapi", "pytest"):
         assert list((venv / "lib").glob(f"python3.*/site-packages/{name}")), name
     # The installed versions are the locked ones.
